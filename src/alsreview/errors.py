@@ -1,0 +1,31 @@
+"""The one error shape every check reports: file:line: column: value: rule."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One violated rule at one place in one file. line 0 means the file as a whole."""
+
+    file: str
+    line: int
+    column: str
+    value: str
+    rule: str
+
+    def __str__(self) -> str:
+        value = self.value if len(self.value) <= 80 else self.value[:77] + "..."
+        return f"{self.file}:{self.line}: {self.column or '-'}: {value!r}: {self.rule}"
+
+
+class DataError(Exception):
+    """Raised when input data break rules; carries every problem found, not just the first."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = sorted(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+class UsageError(Exception):
+    """Raised for a wrong command-line or notebook parameter: a message for a person, not a traceback."""

@@ -1,0 +1,40 @@
+"""Human-readable names and colours for the data's codes, in one place so tables and figures agree."""
+
+POPULATION = {
+    "als_model_animal": "ALS-model animals",
+    "healthy_animal": "Healthy animals",
+    "other_disease_model_animal": "Other disease models",
+    "people_with_als": "People with ALS",
+    "other_people": "Other people",
+    "not_applicable": "Reviews and other works",
+}
+EVIDENCE_TYPE = {
+    "animal_experiment": "Animal experiment",
+    "human_rct": "Randomised trial",
+    "human_nonrandomised": "Non-randomised study",
+    "human_observational": "Observational study",
+    "systematic_review": "Systematic review",
+    "narrative_review": "Narrative review",
+    "book_or_chapter": "Book or chapter",
+    "hypothesis": "Hypothesis",
+    "other": "Other",
+}
+DIRECTIONS = ["beneficial", "no_effect", "harmful", "mixed", "unclear"]
+# Okabe-Ito, a colour-blind-safe palette.
+EVIDENCE_COLOURS = {
+    "animal_experiment": "#E69F00",
+    "human_rct": "#0072B2",
+    "human_nonrandomised": "#56B4E9",
+    "human_observational": "#009E73",
+    "systematic_review": "#CC79A7",
+    "narrative_review": "#999999",
+    "book_or_chapter": "#D55E00",
+    "hypothesis": "#F0E442",
+    "other": "#000000",
+}
+SPECIES_LANES = {"mouse": "Mouse", "rat": "Rat", "human": "Human", "none": "Reviews, books, other"}
+
+
+def pretty(code: str) -> str:
+    """A code such as 'voluntary_wheel_running' as words."""
+    return str(code).replace("_", " ")

@@ -1,0 +1,114 @@
+"""Reading the curated CSVs: tolerant of harmless variants (BOM, CRLF, trailing spaces), strict about the rest.
+
+`read_raw` gives every cell as text with its line number, for the validator; `load_tables` gives typed
+DataFrames for the analyses and refuses data that do not validate.
+"""
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from .errors import DataError, Problem
+from .paths import DATA_DIR, display_path
+from .schema import DataPackage, Resource, read_datapackage
+
+LINE = "_line"
+
+
+@dataclass
+class RawTable:
+    """A CSV as text cells (stripped), with the file line each row starts on."""
+
+    resource: Resource
+    file: str
+    frame: pd.DataFrame
+
+
+def _decode(path: Path, shown: str) -> str:
+    data = path.read_bytes()
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        byte = data[exc.start: exc.start + 1].hex()
+        raise DataError([Problem(shown, line, "", f"0x{byte}",
+                                 "not UTF-8 text (saved as Latin-1/Windows-1252?): re-save the file as UTF-8")]) from None
+
+
+def read_raw(package: DataPackage, resource_name: str) -> RawTable:
+    """Read one resource's CSV as stripped text cells; structural faults raise DataError with line numbers."""
+    resource = package.resources[resource_name]
+    path = package.path_of(resource_name)
+    shown = display_path(path)
+    if not path.is_file():
+        raise DataError([Problem(shown, 0, "", "", f"file not found: resource '{resource_name}' in datapackage.json points here")])
+    text = _decode(path, shown)
+    if not text.strip():
+        raise DataError([Problem(shown, 1, "", "", "empty file: expected a header row")])
+    reader = csv.reader(io.StringIO(text, newline=""))
+    problems: list[Problem] = []
+    header = [h.strip() for h in next(reader)]
+    expected = resource.field_names
+    if header != expected:
+        missing = [c for c in expected if c not in header]
+        extra = [c for c in header if c not in expected]
+        detail = []
+        if missing:
+            detail.append("missing " + ", ".join(missing))
+        if extra:
+            detail.append("unexpected " + ", ".join(extra))
+        if not detail:
+            detail.append("columns out of order")
+        raise DataError([Problem(shown, 1, "(header)", ",".join(header),
+                                 f"header must be {','.join(expected)} ({'; '.join(detail)})")])
+    rows, lines = [], []
+    start = reader.line_num + 1
+    for row in reader:
+        line, start = start, reader.line_num + 1
+        if not row or all(not c.strip() for c in row) and len(row) <= 1:
+            continue
+        if len(row) != len(expected):
+            problems.append(Problem(shown, line, "(row)", ",".join(row)[:60],
+                                    f"row has {len(row)} cells, the header has {len(expected)}"))
+            continue
+        rows.append([c.strip() for c in row])
+        lines.append(line)
+    if problems:
+        raise DataError(problems)
+    frame = pd.DataFrame(rows, columns=expected, dtype="string") if rows else pd.DataFrame(
+        {c: pd.Series(dtype="string") for c in expected})
+    frame = frame.fillna("")
+    frame[LINE] = pd.Series(lines, dtype="int64")
+    return RawTable(resource, shown, frame)
+
+
+def typed(raw: RawTable) -> pd.DataFrame:
+    """Convert validated text cells to the schema's types: integers as Int64, numbers as float, empty as NA."""
+    out = {}
+    for field in raw.resource.fields:
+        col = raw.frame[field.name]
+        if field.type == "integer":
+            out[field.name] = pd.to_numeric(col.replace("", pd.NA), errors="raise").astype("Int64")
+        elif field.type == "number":
+            out[field.name] = pd.to_numeric(col.replace("", pd.NA), errors="raise").astype("float64")
+        else:
+            out[field.name] = col.astype(object).where(col != "", None).astype(object)
+    return pd.DataFrame(out)
+
+
+def load_tables(data_dir: Path = DATA_DIR) -> dict[str, pd.DataFrame]:
+    """All resources as typed DataFrames, keyed by resource name. Raises DataError unless the data validate."""
+    from .validate import validate_raw
+
+    package = read_datapackage(data_dir)
+    raw = {name: read_raw(package, name) for name in package.resources}
+    problems = validate_raw(package, raw)
+    if problems:
+        raise DataError(problems)
+    return {name: typed(table) for name, table in raw.items()}

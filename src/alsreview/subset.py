@@ -1,0 +1,32 @@
+"""Selecting a subset of the evidence (the notebooks' parameters): species, years, evidence types."""
+from __future__ import annotations
+
+import pandas as pd
+
+
+def select(tables: dict[str, pd.DataFrame], species: list[str] | None = None, year_min: int | None = None,
+           year_max: int | None = None, evidence_types: list[str] | None = None) -> dict[str, pd.DataFrame]:
+    """The same tables restricted to the chosen studies; rows of other tables follow their study."""
+    studies = tables["studies"]
+    keep = pd.Series(True, index=studies.index)
+    if species:
+        keep &= studies["species"].isin(species)
+    if year_min is not None:
+        keep &= studies["year"] >= year_min
+    if year_max is not None:
+        keep &= studies["year"] <= year_max
+    if evidence_types:
+        keep &= studies["evidence_type"].isin(evidence_types)
+    chosen = set(studies.loc[keep, "study_id"])
+    out = dict(tables)
+    out["studies"] = studies.loc[keep].reset_index(drop=True)
+    for name, frame in tables.items():
+        if name in ("studies", "pooled_results") or "study_id" not in frame.columns:
+            continue
+        out[name] = frame.loc[frame["study_id"].isin(chosen)].reset_index(drop=True)
+    if "pooled_results" in tables:
+        # Pooled trial results describe people with ALS although the review reporting them has no species.
+        people = not species or "human" in species
+        out["pooled_results"] = tables["pooled_results"].iloc[0 if people else len(tables["pooled_results"]):]
+        out["pooled_results"] = out["pooled_results"].reset_index(drop=True)
+    return out

@@ -1,0 +1,222 @@
+"""Checks the curated tables against the data dictionary and the cross-table rules.
+
+Every check is vectorised over a column and reports each failing cell as a Problem
+(file:line: column: value: rule). Field rules come from datapackage.json; the rules a Table Schema
+cannot express (a mean needs its SD, a CI must contain its estimate, coverage of primary studies)
+are written out below. tests/test_frictionless_agreement.py checks that the field-level verdicts
+agree with Frictionless's own validator.
+"""
+from __future__ import annotations
+
+import difflib
+from pathlib import Path
+
+import pandas as pd
+
+from .errors import DataError, Problem
+from .load import LINE, RawTable, read_raw
+from .paths import DATA_DIR
+from .schema import DataPackage, Field, read_datapackage
+
+PRIMARY_EVIDENCE = ("animal_experiment", "human_rct", "human_nonrandomised", "human_observational")
+ANIMAL_POPULATIONS = ("als_model_animal", "healthy_animal", "other_disease_model_animal")
+HUMAN_POPULATIONS = ("people_with_als", "other_people")
+PATTERN_HINTS = {
+    "doi": "a DOI looks like 10.1002/ana.20451, without https://doi.org/",
+    "pmid": "a PMID is 1 to 9 digits",
+    "source_url": "an address starting with http:// or https://",
+    "p_value": "e.g. 0.03, <0.05 or =0.39",
+}
+INTEGER = r"[+-]?\d+"
+NUMBER = r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?"
+
+
+def _problems(table: RawTable, mask: pd.Series, column: str, rule) -> list[Problem]:
+    """One Problem per row where mask is true; rule is a string or a function of the cell value."""
+    rows = table.frame.loc[mask.fillna(False).astype(bool)]
+    values = rows[column] if column in rows else pd.Series([""] * len(rows), index=rows.index)
+    return [Problem(table.file, int(line), column, str(value), rule(value) if callable(rule) else rule)
+            for line, value in zip(rows[LINE], values)]
+
+
+def _enum_rule(allowed: list[str]):
+    def rule(value: str) -> str:
+        close = difflib.get_close_matches(value.lower(), allowed, n=1, cutoff=0.6)
+        hint = f"; did you mean '{close[0]}'?" if close else ""
+        return f"not an allowed value; allowed: {', '.join(allowed)}{hint}"
+    return rule
+
+
+def check_field(table: RawTable, field: Field) -> list[Problem]:
+    """Required, type, enum, pattern, range and uniqueness of one column."""
+    col = table.frame[field.name]
+    filled = col != ""
+    c = field.constraints
+    out: list[Problem] = []
+    if field.required:
+        out += _problems(table, ~filled, field.name, "required: must not be empty")
+    if field.type == "integer":
+        whole = col.str.fullmatch(INTEGER)
+        numeric = col.str.fullmatch(NUMBER)
+        out += _problems(table, filled & ~whole & numeric, field.name, "must be a whole number")
+        out += _problems(table, filled & ~numeric, field.name, "must be an integer")
+        values = pd.to_numeric(col.where(filled & whole), errors="coerce")
+    elif field.type == "number":
+        numeric = col.str.fullmatch(NUMBER)
+        out += _problems(table, filled & ~numeric, field.name, "must be a number")
+        values = pd.to_numeric(col.where(filled & numeric), errors="coerce")
+    else:
+        values = None
+    if values is not None:
+        if "minimum" in c:
+            out += _problems(table, values < c["minimum"], field.name, f"must be at least {c['minimum']}")
+        if "maximum" in c:
+            out += _problems(table, values > c["maximum"], field.name, f"must be at most {c['maximum']}")
+    if field.enum:
+        out += _problems(table, filled & ~col.isin(field.enum), field.name, _enum_rule(field.enum))
+    if "pattern" in c:
+        bad = filled & ~col.str.fullmatch(c["pattern"]).fillna(False)
+        hint = PATTERN_HINTS.get(field.name, f"pattern {c['pattern']}")
+        out += _problems(table, bad, field.name, f"malformed: {hint}")
+    if c.get("unique"):
+        dup = filled & col.duplicated(keep="first")
+        first_line = dict(zip(col[filled].iloc[::-1], table.frame.loc[filled, LINE].iloc[::-1]))
+        out += _problems(table, dup, field.name, lambda v: f"duplicate: must be unique (first on line {first_line[v]})")
+    return out
+
+
+def check_primary_key(table: RawTable) -> list[Problem]:
+    """Composite primary keys (single-column ones are covered by `unique`)."""
+    key = list(table.resource.primary_key)
+    if len(key) < 2:
+        return []
+    dup = table.frame.duplicated(subset=key, keep="first")
+    return _problems(table, dup, key[-1], f"duplicate: the combination {', '.join(key)} must be unique")
+
+
+def check_foreign_keys(table: RawTable, raw: dict[str, RawTable]) -> list[Problem]:
+    out = []
+    for fk in table.resource.foreign_keys:
+        (col,), ref = fk["fields"], fk["reference"]
+        target = raw.get(ref["resource"])
+        if target is None:
+            continue
+        known = set(target.frame[ref["fields"][0]])
+        values = table.frame[col]
+        out += _problems(table, (values != "") & ~values.isin(known), col,
+                         f"dangling reference: no row of {Path(target.file).name} has this {ref['fields'][0]}")
+    return out
+
+
+def _num(frame: pd.DataFrame, col: str) -> pd.Series:
+    return pd.to_numeric(frame[col], errors="coerce")
+
+
+def check_estimates(table: RawTable) -> list[Problem]:
+    """A mean needs its SD and n; an effect needs its measure; a CI has both bounds and contains its estimate."""
+    f = table.frame
+    out = []
+    cols = set(f.columns)
+    for arm in ("exercise", "control"):
+        mean, sd, n = f"mean_{arm}", f"sd_{arm}", f"n_{arm}"
+        if {mean, sd, n} <= cols:
+            has_mean = f[mean] != ""
+            out += _problems(table, has_mean & (f[sd] == ""), mean, f"a mean needs its SD: {sd} is empty")
+            out += _problems(table, has_mean & (f[n] == ""), mean, f"a mean needs its group size: {n} is empty")
+            out += _problems(table, ~has_mean & (f[sd] != ""), sd, f"an SD needs its mean: {mean} is empty")
+    if {"effect", "ci_lower", "ci_upper"} <= cols:
+        lo, hi, est = _num(f, "ci_lower"), _num(f, "ci_upper"), _num(f, "effect")
+        one_bound = (f["ci_lower"] == "") != (f["ci_upper"] == "")
+        out += _problems(table, one_bound, "ci_lower", "a confidence interval needs both bounds")
+        out += _problems(table, lo > hi, "ci_lower", lambda v: "lower bound exceeds the upper bound")
+        outside = (est < lo) | (est > hi)
+        out += _problems(table, outside, "effect", "the confidence interval does not contain the estimate")
+        out += _problems(table, (f["effect"] == "") & (f["ci_lower"] != ""), "ci_lower",
+                         "a confidence interval needs its estimate: effect is empty")
+        if "effect_measure" in cols:
+            out += _problems(table, (f["effect"] != "") & (f["effect_measure"] == ""), "effect_measure",
+                             "required when effect is given")
+    return out
+
+
+def check_studies(studies: RawTable) -> list[Problem]:
+    """Species, population and evidence type must tell the same story."""
+    f = studies.frame
+    primary = f["evidence_type"].isin(PRIMARY_EVIDENCE)
+    out = _problems(studies, primary & (f["species"] == "none"), "species",
+                    "a primary study (animal experiment or human study) needs its species")
+    out += _problems(studies, ~primary & (f["evidence_type"] != "") & (f["species"] != "none") & (f["species"] != ""),
+                     "species", "reviews, books, hypotheses and other works take species 'none'")
+    animal = f["species"].isin(["mouse", "rat"])
+    out += _problems(studies, animal & ~f["population"].isin(ANIMAL_POPULATIONS) & (f["population"] != ""),
+                     "population", f"an animal study's population must be one of {', '.join(ANIMAL_POPULATIONS)}")
+    out += _problems(studies, (f["species"] == "human") & ~f["population"].isin(HUMAN_POPULATIONS) & (f["population"] != ""),
+                     "population", f"a human study's population must be one of {', '.join(HUMAN_POPULATIONS)}")
+    out += _problems(studies, (f["species"] == "none") & (f["population"] != "not_applicable") & (f["population"] != ""),
+                     "population", "works without subjects take population 'not_applicable'")
+    return out
+
+
+def check_links(raw: dict[str, RawTable]) -> list[Problem]:
+    """Keys that embed their parent key, and outcomes that point at an arm of their own study."""
+    out = []
+    arms, outcomes = raw.get("interventions"), raw.get("outcomes")
+    if arms is not None:
+        f = arms.frame
+        prefix_ok = pd.Series([a.startswith(s + "-") for a, s in zip(f["arm_id"], f["study_id"])], index=f.index, dtype=bool)
+        out += _problems(arms, ~prefix_ok, "arm_id", "must start with its study_id and a hyphen")
+    if outcomes is not None and arms is not None:
+        f = outcomes.frame
+        arm_study = dict(zip(arms.frame["arm_id"], arms.frame["study_id"]))
+        owner = f["arm_id"].map(arm_study)
+        out += _problems(outcomes, owner.notna() & (owner != f["study_id"]), "arm_id",
+                         lambda v: f"this arm belongs to study {arm_study[v]}, not to the outcome's study_id")
+        prefix_ok = pd.Series([o.startswith(a + "-") for o, a in zip(f["outcome_id"], f["arm_id"])], index=f.index, dtype=bool)
+        out += _problems(outcomes, ~prefix_ok, "outcome_id", "must start with its arm_id and a hyphen")
+    return out
+
+
+def check_coverage(raw: dict[str, RawTable]) -> list[Problem]:
+    """Every primary study has an exercise arm and an outcome; every arm has an outcome."""
+    studies, arms, outcomes = raw.get("studies"), raw.get("interventions"), raw.get("outcomes")
+    if studies is None or arms is None or outcomes is None:
+        return []
+    primary = studies.frame["evidence_type"].isin(PRIMARY_EVIDENCE)
+    out = _problems(studies, primary & ~studies.frame["study_id"].isin(set(arms.frame["study_id"])), "study_id",
+                    "a primary study needs at least one exercise arm in interventions.csv")
+    out += _problems(studies, primary & ~studies.frame["study_id"].isin(set(outcomes.frame["study_id"])), "study_id",
+                     "a primary study needs at least one outcome in outcomes.csv")
+    out += _problems(arms, ~arms.frame["arm_id"].isin(set(outcomes.frame["arm_id"])), "arm_id",
+                     "an exercise arm needs at least one outcome in outcomes.csv")
+    return out
+
+
+def validate_raw(package: DataPackage, raw: dict[str, RawTable]) -> list[Problem]:
+    """Every rule over tables that were read; foreign keys only against tables that could be read."""
+    problems: list[Problem] = []
+    for table in raw.values():
+        for field in table.resource.fields:
+            problems += check_field(table, field)
+        problems += check_primary_key(table)
+        problems += check_foreign_keys(table, raw)
+        problems += check_estimates(table)
+    if "studies" in raw:
+        problems += check_studies(raw["studies"])
+    problems += check_links(raw)
+    problems += check_coverage(raw)
+    return sorted(set(problems))
+
+
+def validate(data_dir: Path = DATA_DIR) -> list[Problem]:
+    """All problems in a data folder (empty list: valid). Never raises for bad data."""
+    try:
+        package = read_datapackage(data_dir)
+    except DataError as exc:
+        return exc.problems
+    raw, problems = {}, []
+    for name in package.resources:
+        try:
+            raw[name] = read_raw(package, name)
+        except DataError as exc:
+            problems += exc.problems
+    return sorted(set(problems + validate_raw(package, raw)))
