@@ -177,17 +177,15 @@ def check_links(raw: dict[str, RawTable]) -> list[Problem]:
 
 
 def check_coverage(raw: dict[str, RawTable]) -> list[Problem]:
-    """Every primary study has an exercise arm and an outcome; every arm has an outcome."""
+    """Every primary study that tests exercise has an exercise arm and an outcome."""
     studies, arms, outcomes = raw.get("studies"), raw.get("interventions"), raw.get("outcomes")
     if studies is None or arms is None or outcomes is None:
         return []
-    primary = studies.frame["evidence_type"].isin(PRIMARY_EVIDENCE)
+    primary = studies.frame["evidence_type"].isin(PRIMARY_EVIDENCE) & (studies.frame["exercise_tested"] == "yes")
     out = _problems(studies, primary & ~studies.frame["study_id"].isin(set(arms.frame["study_id"])), "study_id",
-                    "a primary study needs at least one exercise arm in interventions.csv")
+                    "a primary study that tests exercise needs at least one exercise arm in interventions.csv")
     out += _problems(studies, primary & ~studies.frame["study_id"].isin(set(outcomes.frame["study_id"])), "study_id",
-                     "a primary study needs at least one outcome in outcomes.csv")
-    out += _problems(arms, ~arms.frame["arm_id"].isin(set(outcomes.frame["arm_id"])), "arm_id",
-                     "an exercise arm needs at least one outcome in outcomes.csv")
+                     "a primary study that tests exercise needs at least one outcome in outcomes.csv")
     return out
 
 

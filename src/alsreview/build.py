@@ -1,0 +1,216 @@
+"""The build: validate, execute the notebooks (only those whose inputs changed), assemble build/analysis.
+
+Each notebook's executed copy and artifacts are cached under build/cache/<notebook>/ with a key over
+everything it depends on (its source, the data, the package source, the parameters). The assembled
+analysis is written to a staging folder and swapped in only when every step succeeded, so a failing
+notebook leaves the last good build/analysis untouched (the failing notebook is kept in build/failed/).
+A lock keeps two builds from writing at once. Heavy imports wait until they are needed, so a no-op
+build stays well under a second.
+"""
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import os
+import shutil
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from pathlib import Path
+
+from .paths import BUILD_DIR, DATA_DIR, NOTEBOOKS_DIR, PACKAGE_DIR, PROJ_ROOT
+
+KEY_PACKAGES = ("pandas", "numpy", "matplotlib", "statsmodels", "papermill", "nbconvert", "frictionless", "bibtexparser")
+
+
+class BuildError(Exception):
+    """A step failed; the message says which and where to look."""
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def input_files(data_dir: Path) -> dict[str, Path]:
+    """Data and package source files every notebook depends on, by display name."""
+    files = {f"data/{p.name}": p for p in sorted(Path(data_dir).glob("*")) if p.suffix in (".csv", ".json")}
+    files.update({f"src/alsreview/{p.relative_to(PACKAGE_DIR)}": p for p in sorted(PACKAGE_DIR.rglob("*.py"))})
+    return files
+
+
+def notebook_key(notebook: Path, shared_hashes: dict[str, str], params: dict) -> str:
+    digest = hashlib.sha256()
+    digest.update(sha256(notebook).encode())
+    digest.update(json.dumps(shared_hashes, sort_keys=True).encode())
+    digest.update(json.dumps(params, sort_keys=True).encode())
+    return digest.hexdigest()
+
+
+@contextmanager
+def build_lock(build_dir: Path):
+    """Exclusive lock on build/.lock; a second build waits and says so."""
+    build_dir.mkdir(parents=True, exist_ok=True)
+    with open(build_dir / ".lock", "a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            print("another build is running in this folder; waiting for it to finish ...", file=sys.stderr, flush=True)
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def replace_dir(staging: Path, target: Path) -> None:
+    """Swap a finished folder into place; the old one is removed only after the new one is there."""
+    old = target.with_name(target.name + ".old")
+    if old.exists():
+        shutil.rmtree(old)
+    if target.exists():
+        target.rename(old)
+    staging.rename(target)
+    if old.exists():
+        shutil.rmtree(old)
+
+
+def execute_notebook(notebook: Path, params: dict, work_dir: Path, failed_dir: Path, progress: bool) -> None:
+    """Run one notebook with papermill into work_dir; on failure keep it in failed_dir and raise BuildError."""
+    import papermill
+
+    executed = work_dir / "notebook.ipynb"
+    try:
+        papermill.execute_notebook(str(notebook), str(executed), parameters={**params, "output_dir": str(work_dir / "out")},
+                                   kernel_name="python3", cwd=str(PROJ_ROOT), progress_bar=progress, log_output=False)
+    except Exception as exc:  # papermill raises PapermillExecutionError and kernel errors alike
+        failed_dir.mkdir(parents=True, exist_ok=True)
+        kept = failed_dir / notebook.name
+        if executed.exists():
+            shutil.copyfile(executed, kept)
+        reason = str(exc).strip().splitlines()
+        detail = next((line for line in reversed(reason) if line.strip()), type(exc).__name__)
+        raise BuildError(f"notebook {notebook.name} failed: {detail}\n  the executed notebook is kept at {kept}") from None
+
+
+def run_notebook(notebook: Path, key: str, params: dict, build_dir: Path, progress: bool) -> tuple[str, float]:
+    """Execute a notebook unless its cache holds this key; returns ('ran' or 'reused', seconds)."""
+    cache = build_dir / "cache" / notebook.stem
+    if (cache / "key").is_file() and (cache / "key").read_text() == key:
+        return "reused", 0.0
+    started = time.perf_counter()
+    work = build_dir / f".work-{notebook.stem}-{os.getpid()}"
+    if work.exists():
+        shutil.rmtree(work)
+    work.mkdir(parents=True)
+    try:
+        execute_notebook(notebook, params, work, build_dir / "failed", progress)
+        (work / "key").write_text(key)
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        replace_dir(work, cache)
+    finally:
+        if work.exists():
+            shutil.rmtree(work)
+    return "ran", time.perf_counter() - started
+
+
+def merged_values(caches: list[Path]) -> dict:
+    values = {}
+    for cache in caches:
+        for path in sorted((cache / "out" / "values").glob("*.json")):
+            values.update(json.loads(path.read_text(encoding="utf-8")))
+    return values
+
+
+def assemble(caches: list[Path], staging: Path, data_dir: Path) -> None:
+    """Collect every notebook's outputs, the bibliography, values.yml and HTML copies of the notebooks."""
+    import yaml
+    from nbconvert import HTMLExporter
+    import nbformat
+
+    from .bibliography import to_bibtex
+    from .load import load_tables
+
+    (staging / "notebooks").mkdir(parents=True)
+    (staging / "notebooks-html").mkdir()
+    exporter = HTMLExporter()
+    for cache in caches:
+        shutil.copytree(cache / "out", staging, dirs_exist_ok=True)
+        executed = staging / "notebooks" / f"{cache.name}.ipynb"
+        shutil.copyfile(cache / "notebook.ipynb", executed)
+        body, _ = exporter.from_notebook_node(nbformat.read(executed, as_version=4))
+        (staging / "notebooks-html" / f"{cache.name}.html").write_text(body, encoding="utf-8")
+    values = merged_values(caches)
+    (staging / "values.yml").write_text(yaml.safe_dump({"values": values}, sort_keys=True, allow_unicode=True), encoding="utf-8")
+    (staging / "references.bib").write_text(to_bibtex(load_tables(data_dir)["studies"]), encoding="utf-8")
+
+
+def package_versions() -> dict[str, str]:
+    from importlib.metadata import PackageNotFoundError, version
+
+    out = {"python": sys.version.split()[0]}
+    for name in KEY_PACKAGES:
+        try:
+            out[name] = version(name)
+        except PackageNotFoundError:
+            out[name] = "not installed"
+    return out
+
+
+def write_manifest(staging: Path, build_key: str, input_hashes: dict, notebook_hashes: dict, params: dict) -> None:
+    outputs = {str(p.relative_to(staging)): sha256(p) for p in sorted(staging.rglob("*")) if p.is_file()}
+    manifest = {"build_key": build_key, "parameters": params, "inputs": {**input_hashes, **notebook_hashes},
+                "outputs": outputs, "versions": package_versions()}
+    (staging / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+
+
+def build(params: dict, data_dir: Path = DATA_DIR, build_dir: Path = BUILD_DIR, notebooks_dir: Path = NOTEBOOKS_DIR,
+          jobs: int = 2, force: bool = False, progress: bool = True, log=print) -> Path:
+    """Bring build_dir/analysis up to date with the data, notebooks, package and parameters; returns its path."""
+    data_dir, build_dir = Path(data_dir), Path(build_dir)
+    notebooks = sorted(Path(notebooks_dir).glob("[0-9]*.ipynb"))
+    params = {**params, "data_dir": str(Path(data_dir).resolve())}
+    input_hashes = {name: sha256(path) for name, path in input_files(data_dir).items()}
+    shared = {k: v for k, v in input_hashes.items()}
+    keys = {nb: notebook_key(nb, shared, {k: v for k, v in params.items() if k != "data_dir"}) for nb in notebooks}
+    build_key = hashlib.sha256(json.dumps(sorted(keys.values())).encode()).hexdigest()
+    analysis = build_dir / "analysis"
+    with build_lock(build_dir):
+        manifest = analysis / "manifest.json"
+        if not force and manifest.is_file() and json.loads(manifest.read_text()).get("build_key") == build_key:
+            for nb in notebooks:
+                log(f"reused  {nb.stem}  0.0 s")
+            return analysis
+        from .errors import DataError
+        from .validate import validate
+
+        problems = validate(data_dir)
+        if problems:
+            raise DataError(problems)
+        if force:
+            shutil.rmtree(build_dir / "cache", ignore_errors=True)
+        with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+            futures = {nb: pool.submit(run_notebook, nb, keys[nb], params, build_dir, progress) for nb in notebooks}
+            errors = []
+            for nb, future in futures.items():
+                try:
+                    status, seconds = future.result()
+                    log(f"{status:<7} {nb.stem}  {seconds:.1f} s")
+                except BuildError as exc:
+                    errors.append(str(exc))
+        if errors:
+            raise BuildError("\n".join(errors) + "\nthe last good outputs in build/analysis are unchanged")
+        staging = build_dir / f".staging-{os.getpid()}"
+        if staging.exists():
+            shutil.rmtree(staging)
+        try:
+            assemble([build_dir / "cache" / nb.stem for nb in notebooks], staging, data_dir)
+            notebook_hashes = {f"notebooks/{nb.name}": sha256(nb) for nb in notebooks}
+            write_manifest(staging, build_key, input_hashes, notebook_hashes,
+                           {k: v for k, v in params.items() if k not in ("data_dir", "output_dir")})
+            replace_dir(staging, analysis)
+        finally:
+            if staging.exists():
+                shutil.rmtree(staging)
+    return analysis

@@ -1,0 +1,46 @@
+"""The one command allowed to rewrite the curated CSVs: canonical form, written atomically."""
+from __future__ import annotations
+
+import csv
+import io
+import os
+import tempfile
+from pathlib import Path
+
+from .errors import DataError
+from .load import LINE, read_raw
+from .schema import read_datapackage
+from .validate import validate
+
+
+def atomic_write(path: Path, text: str) -> None:
+    """Write to a temporary file beside the target, then rename over it: readers see old or new, never half."""
+    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
+            out.write(text)
+        os.replace(temp, path)
+    except BaseException:
+        if os.path.exists(temp):
+            os.unlink(temp)
+        raise
+
+
+def tidy(data_dir: Path) -> list[Path]:
+    """Rewrite every CSV that is not already canonical; refuses to touch data that do not validate."""
+    problems = validate(data_dir)
+    if problems:
+        raise DataError(problems)
+    package = read_datapackage(data_dir)
+    changed = []
+    for name in package.resources:
+        raw = read_raw(package, name)
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(raw.resource.field_names)
+        writer.writerows(raw.frame.drop(columns=[LINE]).itertuples(index=False))
+        path = package.path_of(name)
+        if path.read_bytes() != buffer.getvalue().encode("utf-8"):
+            atomic_write(path, buffer.getvalue())
+            changed.append(path)
+    return changed

@@ -1,0 +1,83 @@
+"""Numbers the report's prose quotes, computed from the data so that no count is typed by hand."""
+from __future__ import annotations
+
+import pandas as pd
+
+from .meta import pooling_table, reported_analyses, summary_of_findings
+from .recommendations import recommendations_vs_evidence
+from .summary import PRIMARY
+
+
+def _fmt(x: float) -> str:
+    return f"{x:.2f}"
+
+
+def overview_values(tables: dict[str, pd.DataFrame]) -> dict:
+    studies, arms, outcomes = tables["studies"], tables["interventions"], tables["outcomes"]
+    primary = studies.loc[studies["evidence_type"].isin(PRIMARY) & (studies["exercise_tested"] == "yes")]
+    count = lambda col, value, frame=studies: int((frame[col] == value).sum())
+    reviews = studies["evidence_type"].isin(["systematic_review", "narrative_review"])
+    return {
+        "n_references": int(studies["ref_no"].notna().sum()),
+        "n_works": len(studies),
+        "year_first": int(studies["year"].min()) if len(studies) else "",
+        "year_last": int(studies["year"].max()) if len(studies) else "",
+        "n_exercise_studies": len(primary),
+        "n_animal_experiments": count("evidence_type", "animal_experiment"),
+        "n_animal_exercise_studies": int((primary["evidence_type"] == "animal_experiment").sum()),
+        "n_mouse_studies": count("species", "mouse"),
+        "n_rat_studies": count("species", "rat"),
+        "n_als_model_studies": count("population", "als_model_animal"),
+        "n_healthy_animal_studies": count("population", "healthy_animal"),
+        "n_other_disease_studies": count("population", "other_disease_model_animal"),
+        "n_human_studies": count("species", "human"),
+        "n_human_rcts": count("evidence_type", "human_rct"),
+        "n_reviews": int(reviews.sum()),
+        "n_books_and_other": int(studies["evidence_type"].isin(["book_or_chapter", "other", "hypothesis"]).sum()),
+        "n_arms": len(arms),
+        "n_outcomes": len(outcomes),
+        "n_outcomes_beneficial": count("direction", "beneficial", outcomes),
+        "n_outcomes_harmful": count("direction", "harmful", outcomes),
+        "n_outcomes_no_effect": count("direction", "no_effect", outcomes),
+        "n_title_only": count("extraction", "title_only"),
+        "n_abstract": count("extraction", "abstract"),
+        "n_with_pmid": int(studies["pmid"].notna().sum()),
+        "n_with_doi": int(studies["doi"].notna().sum()),
+        "n_discrepancies": int(studies["discrepancy"].notna().sum()),
+    }
+
+
+def evidence_map_values(tables: dict[str, pd.DataFrame]) -> dict:
+    recs = recommendations_vs_evidence(tables)
+    on_trials = recs.loc[recs["rests_on"] == "randomised trial evidence", "recommendation"] if len(recs) else []
+    without = recs.loc[recs["rests_on"] == "expert opinion and textbooks only", "recommendation"] if len(recs) else []
+    return {
+        "n_modalities": int(tables["interventions"]["modality"].nunique()),
+        "n_domains": int(tables["outcomes"]["domain"].nunique()),
+        "n_recommendations": len(recs),
+        "n_recommendations_on_trials": len(on_trials),
+        "recommendations_on_trials": ", ".join(x.lower() for x in on_trials) or "none",
+        "n_recommendations_opinion_only": len(without),
+        "recommendations_opinion_only": ", ".join(without) or "none",
+    }
+
+
+def synthesis_values(tables: dict[str, pd.DataFrame]) -> dict:
+    pooled = tables["pooled_results"]
+    sof = summary_of_findings(pooled)
+    analyses = reported_analyses(pooled)
+    out = {
+        "n_reported_analyses": len(analyses),
+        "n_reported_ci_excludes_zero": int(((analyses["ci_lower"] > 0) | (analyses["ci_upper"] < 0)).sum()) if len(analyses) else 0,
+        "n_pooled_here": int(pooling_table(tables["outcomes"])["status"].str.startswith("pooled").sum()),
+    }
+    for key, domain in (("alsfrs", "functional_rating"), ("fss", "fatigue"), ("sf36", "quality_of_life")):
+        rows = pooled.loc[(pooled["analysis"] == "SoF") & (pooled["domain"] == domain)]
+        if len(rows):
+            r = rows.iloc[0]
+            out.update({f"{key}_md": _fmt(r["effect"]), f"{key}_ci_lower": _fmt(r["ci_lower"]),
+                        f"{key}_ci_upper": _fmt(r["ci_upper"]), f"{key}_studies": int(r["n_studies"]),
+                        f"{key}_participants": int(r["n_participants"]),
+                        f"{key}_certainty": (r["certainty"] or "not rated").replace("_", " ")})
+    out["n_sof_rows"] = len(sof)
+    return out
