@@ -1,4 +1,4 @@
-"""Command line: `alsreview validate | build | render | tidy`. Errors are messages and exit codes, never tracebacks."""
+"""Command line: `alsreview validate | build | render | tidy | readme`. Errors are messages and exit codes, never tracebacks."""
 from __future__ import annotations
 
 import argparse
@@ -101,6 +101,15 @@ def cmd_tidy(args) -> int:
     return 0
 
 
+def cmd_readme(args) -> int:
+    from .docs import update_readme
+    from .schema import read_datapackage
+
+    changed = update_readme(PROJ_ROOT / "README.md", read_datapackage(Path(args.data_dir)))
+    print("README.md data section " + ("updated" if changed else "already up to date"))
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="alsreview", description=__doc__)
     p.add_argument("--data-dir", default=str(DATA_DIR), help="folder holding datapackage.json and the CSVs")
@@ -118,6 +127,7 @@ def parser() -> argparse.ArgumentParser:
     r = sub.add_parser("render", help="render the review with Quarto into build/report")
     r.add_argument("--quarto", default="", help="path to the quarto binary (default: quarto on PATH)")
     sub.add_parser("tidy", help="rewrite the CSVs in canonical form, atomically")
+    sub.add_parser("readme", help="regenerate the README's data dictionary from datapackage.json")
     return p
 
 
@@ -125,7 +135,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     from .build import BuildError
 
-    handlers = {"validate": cmd_validate, "build": cmd_build, "render": cmd_render, "tidy": cmd_tidy}
+    handlers = {"validate": cmd_validate, "build": cmd_build, "render": cmd_render, "tidy": cmd_tidy,
+                "readme": cmd_readme}
     try:
         return handlers[args.command](args)
     except DataError as exc:

@@ -16,7 +16,7 @@ def timeline_data(studies: pd.DataFrame) -> pd.DataFrame:
     frame["lane"] = frame["species"].map(lanes.index)
     rank = frame.groupby(["species", "year"]).cumcount()
     size = frame.groupby(["species", "year"])["study_id"].transform("count")
-    frame["offset"] = (rank - (size - 1) / 2) * 0.18
+    frame["offset"] = (rank - (size - 1) / 2) * 0.22
     frame["y"] = frame["lane"] + frame["offset"]
     return frame
 
@@ -24,13 +24,13 @@ def timeline_data(studies: pd.DataFrame) -> pd.DataFrame:
 def plot_timeline(points: pd.DataFrame, title: str = "Cited works by publication year"):
     """Swimlanes by species, points coloured by evidence type, labelled with the citation key."""
     lanes = list(SPECIES_LANES)
-    fig, ax = plt.subplots(figsize=(10, 4.8))
+    fig, ax = plt.subplots(figsize=(10, 6))
     for evidence, group in points.groupby("evidence_type", sort=True):
         ax.scatter(group["year"], group["y"], s=46, color=EVIDENCE_COLOURS[evidence], edgecolor="black",
                    linewidth=0.4, zorder=3)
     for row in points.itertuples(index=False):
-        ax.annotate(row.study_id, (row.year, row.y), xytext=(4, 0), textcoords="offset points", fontsize=5.5,
-                    va="center", zorder=4)
+        ax.annotate(row.study_id, (row.year, row.y), xytext=(2, 3), textcoords="offset points", fontsize=5,
+                    rotation=35, rotation_mode="anchor", va="bottom", zorder=4)
     ax.set_yticks(range(len(lanes)), [SPECIES_LANES[s] for s in lanes])
     ax.set_ylim(-0.7, len(lanes) - 0.3)
     for i in range(len(lanes)):

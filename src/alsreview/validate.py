@@ -41,7 +41,7 @@ def _problems(table: RawTable, mask: pd.Series, column: str, rule) -> list[Probl
 
 def _enum_rule(allowed: list[str]):
     def rule(value: str) -> str:
-        close = difflib.get_close_matches(value.lower(), allowed, n=1, cutoff=0.6)
+        close = difflib.get_close_matches(value.lower(), allowed, n=1, cutoff=0.75)
         hint = f"; did you mean '{close[0]}'?" if close else ""
         return f"not an allowed value; allowed: {', '.join(allowed)}{hint}"
     return rule
