@@ -80,7 +80,7 @@ def study_estimates(outcomes: pd.DataFrame) -> pd.DataFrame:
             effect = r.mean_exercise - r.mean_control
             variance = r.sd_exercise ** 2 / r.n_exercise + r.sd_control ** 2 / r.n_control
             basis = "group means and SDs"
-        elif (r.effect_measure or "").lower() == MEAN_DIFFERENCE and pd.notna(r.ci_lower) and pd.notna(r.ci_upper):
+        elif isinstance(r.effect_measure, str) and r.effect_measure.lower() == MEAN_DIFFERENCE and pd.notna(r.ci_lower) and pd.notna(r.ci_upper):
             effect = r.effect
             variance = ((r.ci_upper - r.ci_lower) / (2 * Z95)) ** 2
             basis = "mean difference and 95% CI"
