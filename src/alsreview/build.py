@@ -92,6 +92,18 @@ def execute_notebook(notebook: Path, params: dict, work_dir: Path, failed_dir: P
         reason = str(exc).strip().splitlines()
         detail = next((line for line in reversed(reason) if line.strip()), type(exc).__name__)
         raise BuildError(f"notebook {notebook.name} failed: {detail}\n  the executed notebook is kept at {kept}") from None
+    stable_cell_ids(executed)
+
+
+def stable_cell_ids(path: Path) -> None:
+    """Papermill gives its injected-parameters cell a random id; make it fixed so rebuilds are identical."""
+    import nbformat
+
+    book = nbformat.read(path, as_version=4)
+    for cell in book.cells:
+        if "injected-parameters" in cell.get("metadata", {}).get("tags", []):
+            cell["id"] = "injected-parameters"
+    nbformat.write(book, path)
 
 
 def run_notebook(notebook: Path, key: str, params: dict, build_dir: Path, progress: bool) -> tuple[str, float]:
@@ -100,7 +112,7 @@ def run_notebook(notebook: Path, key: str, params: dict, build_dir: Path, progre
     if (cache / "key").is_file() and (cache / "key").read_text() == key:
         return "reused", 0.0
     started = time.perf_counter()
-    work = build_dir / f".work-{notebook.stem}-{os.getpid()}"
+    work = build_dir / f".work-{notebook.stem}"
     if work.exists():
         shutil.rmtree(work)
     work.mkdir(parents=True)

@@ -12,6 +12,14 @@ def _fmt(x: float) -> str:
     return f"{x:.2f}"
 
 
+SEED_STUDY_ID = "ilzecka2017"
+
+
+def _year_of(studies: pd.DataFrame, study_id: str):
+    years = studies.loc[studies["study_id"] == study_id, "year"]
+    return int(years.iloc[0]) if len(years) else ""
+
+
 def overview_values(tables: dict[str, pd.DataFrame]) -> dict:
     studies, arms, outcomes = tables["studies"], tables["interventions"], tables["outcomes"]
     primary = studies.loc[studies["evidence_type"].isin(PRIMARY) & (studies["exercise_tested"] == "yes")]
@@ -19,6 +27,7 @@ def overview_values(tables: dict[str, pd.DataFrame]) -> dict:
     reviews = studies["evidence_type"].isin(["systematic_review", "narrative_review"])
     return {
         "n_references": int(studies["ref_no"].notna().sum()),
+        "seed_year": _year_of(studies, SEED_STUDY_ID),
         "n_works": len(studies),
         "year_first": int(studies["year"].min()) if len(studies) else "",
         "year_last": int(studies["year"].max()) if len(studies) else "",
@@ -80,4 +89,6 @@ def synthesis_values(tables: dict[str, pd.DataFrame]) -> dict:
                         f"{key}_participants": int(r["n_participants"]),
                         f"{key}_certainty": (r["certainty"] or "not rated").replace("_", " ")})
     out["n_sof_rows"] = len(sof)
+    reviews = pooled["study_id"].unique() if len(pooled) else []
+    out["cochrane_year"] = _year_of(tables["studies"], reviews[0]) if len(reviews) == 1 else ""
     return out

@@ -1,0 +1,144 @@
+"""The whole chain on the real data: notebooks executed by papermill, artifacts, caching, determinism,
+parameters, a new study flowing everywhere, and a failing notebook that leaves the last good build intact."""
+import csv
+import json
+import shutil
+
+import nbformat
+import pytest
+
+from alsreview.build import BuildError, build
+from alsreview.paths import DATA_DIR, NOTEBOOKS_DIR
+
+pytestmark = pytest.mark.slow
+TABLES = ["characteristics", "evidence_by_model", "evidence_map", "animal_vs_human", "recommendations", "field_coverage",
+          "extraction", "discrepancies", "summary_of_findings", "reported_analyses", "pooling", "timeline_data", "cumulative"]
+FIGURES = ["timeline", "cumulative", "evidence_map", "sof_forest"]
+
+
+def quiet_build(params, build_dir, **kw):
+    lines = []
+    analysis = build(params, build_dir=build_dir, progress=False, log=lines.append, **kw)
+    return analysis, lines
+
+
+@pytest.fixture(scope="module")
+def full_build(tmp_path_factory):
+    build_dir = tmp_path_factory.mktemp("build")
+    analysis, lines = quiet_build({}, build_dir)
+    return analysis, lines, build_dir
+
+
+def test_every_notebook_ran_and_wrote_its_artifacts(full_build):
+    analysis, lines, _ = full_build
+    assert [l.split()[0] for l in lines] == ["ran", "ran", "ran"]
+    for name in TABLES:
+        assert (analysis / "tables" / f"{name}.csv").is_file() and (analysis / "tables" / f"{name}.md").is_file(), name
+    for name in FIGURES:
+        assert (analysis / "figures" / f"{name}.svg").is_file() and (analysis / "figures" / f"{name}.png").is_file(), name
+    for nb in NOTEBOOKS_DIR.glob("[0-9]*.ipynb"):
+        executed = nbformat.read(analysis / "notebooks" / nb.name, as_version=4)
+        assert any(cell.get("outputs") for cell in executed.cells if cell.cell_type == "code")
+        assert (analysis / "notebooks-html" / f"{nb.stem}.html").is_file()
+    values = (analysis / "values.yml").read_text()
+    assert "n_references: 41" in values
+    assert "@article{kirkinezos2003," in (analysis / "references.bib").read_text()
+    manifest = json.loads((analysis / "manifest.json").read_text())
+    assert "data/studies.csv" in manifest["inputs"] and "tables/characteristics.csv" in manifest["outputs"]
+    assert manifest["versions"]["pandas"]
+
+
+def test_a_second_build_reuses_everything(full_build):
+    analysis, _, build_dir = full_build
+    before = (analysis / "manifest.json").read_bytes()
+    _, lines = quiet_build({}, build_dir)
+    assert [l.split()[0] for l in lines] == ["reused", "reused", "reused"]
+    assert (analysis / "manifest.json").read_bytes() == before
+
+
+def strip_timing(path):
+    book = json.loads(path.read_text())
+    book["metadata"].pop("papermill", None)
+    for cell in book["cells"]:
+        cell["metadata"].pop("papermill", None)
+        cell["metadata"].pop("execution", None)
+    return book
+
+
+def test_two_clean_builds_are_identical(full_build, tmp_path):
+    analysis, _, build_dir = full_build
+    first = tmp_path / "first"
+    shutil.copytree(analysis, first)
+    other, _ = quiet_build({}, build_dir, force=True)
+    analysis = first
+    for folder in ("tables", "figures", "values"):
+        for path in sorted((analysis / folder).iterdir()):
+            assert path.read_bytes() == (other / folder / path.name).read_bytes(), path.name
+    assert (analysis / "references.bib").read_bytes() == (other / "references.bib").read_bytes()
+    for path in sorted((analysis / "notebooks").iterdir()):
+        assert strip_timing(path) == strip_timing(other / "notebooks" / path.name), path.name
+
+
+def test_species_parameter_selects_only_mouse_studies(tmp_path):
+    analysis, _ = quiet_build({"species": ["mouse"]}, tmp_path / "build")
+    with open(analysis / "tables" / "characteristics.csv") as handle:
+        rows = list(csv.DictReader(handle))
+    assert rows and {r["species"] for r in rows} == {"mouse"}
+    with open(analysis / "tables" / "timeline_data.csv") as handle:
+        assert {r["species"] for r in csv.DictReader(handle)} == {"mouse"}
+    assert "subset: 'species: mouse'" in (analysis / "values.yml").read_text()
+    with open(analysis / "tables" / "summary_of_findings.csv") as handle:
+        assert list(csv.DictReader(handle)) == []  # pooled trial results are about people
+
+
+def append_row(path, row):
+    with open(path, newline="", encoding="utf-8") as handle:
+        header = next(csv.reader(handle))
+    with open(path, "a", newline="", encoding="utf-8") as handle:
+        csv.writer(handle, lineterminator="\n").writerow([row.get(column, "") for column in header])
+
+
+def test_a_new_study_flows_into_every_table_and_figure(tmp_path):
+    data = tmp_path / "data"
+    shutil.copytree(DATA_DIR, data)
+    url = "https://example.org/fixture"
+    append_row(data / "studies.csv", dict(study_id="fixture2024", authors="Fixture A", year="2024", title="A fixture trial",
+                                          journal="J Fixtures", evidence_type="human_rct", species="human", model="people with ALS",
+                                          exercise_tested="yes", population="people_with_als", source_url=url, extraction="abstract"))
+    append_row(data / "interventions.csv", dict(arm_id="fixture2024-balance", study_id="fixture2024", arm_label="balance",
+                                                modality="balance", n="20", sex="both", source_url=url, extraction="abstract"))
+    append_row(data / "outcomes.csv", dict(outcome_id="fixture2024-balance-1", study_id="fixture2024", arm_id="fixture2024-balance",
+                                           domain="motor_performance", measure="Berg balance scale", time_point="3 months",
+                                           direction="beneficial", finding="Better balance.", source_url=url, extraction="abstract"))
+    append_row(data / "recommendation_support.csv", dict(recommendation_id="balance", study_id="fixture2024", basis="abstract", source_url=url))
+    analysis, _ = quiet_build({}, tmp_path / "build", data_dir=data)
+    tables = analysis / "tables"
+    assert "fixture2024" in (tables / "characteristics.csv").read_text()
+    assert "fixture2024" in (tables / "timeline_data.csv").read_text()
+    assert "balance,motor_performance,1,1" in (tables / "evidence_map.csv").read_text()
+    assert "balance,0,no studies,1,beneficial 1,human evidence only" in (tables / "animal_vs_human.csv").read_text()
+    balance = next(r for r in csv.DictReader(open(tables / "recommendations.csv")) if r["recommendation"] == "Balance exercise")
+    assert balance["rests_on"] == "randomised trial evidence"
+    assert "People with ALS,motor_performance" in (tables / "evidence_by_model.csv").read_text()
+    assert "2024" in (tables / "cumulative.csv").read_text()
+    assert "@article{fixture2024," in (analysis / "references.bib").read_text()
+    assert "fixture2024" in (analysis / "figures" / "timeline.svg").read_text() or "year_last: 2024" in (analysis / "values.yml").read_text()
+    assert "n_works: 43" in (analysis / "values.yml").read_text()
+
+
+def test_a_failing_notebook_keeps_the_last_good_build(full_build, tmp_path):
+    analysis, _, build_dir = full_build
+    notebooks = tmp_path / "notebooks"
+    shutil.copytree(NOTEBOOKS_DIR, notebooks)
+    broken = notebooks / "02-evidence-map.ipynb"
+    book = nbformat.read(broken, as_version=4)
+    book.cells.append(nbformat.v4.new_code_cell("raise RuntimeError('deliberate failure')"))
+    nbformat.write(book, broken)
+    before = {p: p.read_bytes() for p in analysis.rglob("*") if p.is_file()}
+    with pytest.raises(BuildError) as error:
+        build({}, build_dir=build_dir, notebooks_dir=notebooks, progress=False, log=lambda _: None)
+    message = str(error.value)
+    assert "notebook 02-evidence-map.ipynb failed" in message and "deliberate failure" in message
+    assert str(build_dir / "failed" / "02-evidence-map.ipynb") in message
+    assert (build_dir / "failed" / "02-evidence-map.ipynb").is_file()
+    assert {p: p.read_bytes() for p in analysis.rglob("*") if p.is_file()} == before

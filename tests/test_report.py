@@ -1,0 +1,79 @@
+"""The report source refers only to what the build produces, cites only known keys, and types no numbers."""
+import re
+import shutil
+import subprocess
+
+import pytest
+import yaml
+
+from alsreview.bibliography import to_bibtex
+from alsreview.paths import PROJ_ROOT
+
+REPORT = PROJ_ROOT / "report" / "index.qmd"
+TEXT = REPORT.read_text(encoding="utf-8")
+BODY = TEXT.split("\n---\n", 1)[1]
+
+
+def test_quarto_project_renders_only_the_report_without_executing():
+    config = yaml.safe_load((PROJ_ROOT / "_quarto.yml").read_text())
+    assert config["project"]["render"] == ["report/index.qmd"]
+    assert config["execute"]["enabled"] is False
+    assert config["project"]["output-dir"] == "build/report"
+    assert set(config["format"]) == {"html", "typst"}
+    assert config["bibliography"] == "build/analysis/references.bib"
+
+
+def test_every_included_artifact_is_one_the_notebooks_write():
+    referenced = re.findall(r"\.\./build/analysis/(tables|figures)/([\w-]+)\.(md|svg)", TEXT)
+    assert referenced
+    notebooks = "".join(p.read_text() for p in (PROJ_ROOT / "notebooks").glob("*.ipynb"))
+    for folder, name, _ in referenced:
+        call = "ctx.table(" if folder == "tables" else "ctx.figure("
+        assert re.search(re.escape(call) + r"[^\n]*\\\"" + re.escape(name) + r"\\\"", notebooks), name
+
+
+def test_every_cross_reference_has_a_label():
+    labels = set(re.findall(r"\{#((?:fig|tbl)-[\w-]+)", TEXT)) | set(re.findall(r"::: \{#((?:fig|tbl)-[\w-]+)\}", TEXT))
+    refs = set(re.findall(r"@((?:fig|tbl)-[\w-]+)", TEXT))
+    assert refs and refs <= labels, refs - labels
+
+
+def test_every_citation_key_is_in_the_bibliography(tables):
+    keys = set(re.findall(r"@([a-z][a-z0-9]*\d{4}[a-z]?)\b", BODY))
+    assert keys
+    bib = to_bibtex(tables["studies"])
+    missing = {k for k in keys if f"{{{k}," not in bib}
+    assert not missing
+
+
+def test_every_meta_value_is_one_the_notebooks_write(tables):
+    from alsreview.values import evidence_map_values, overview_values, synthesis_values
+
+    keys = set(re.findall(r"\{\{< meta values\.(\w+) >\}\}", TEXT))
+    produced = {**overview_values(tables), **evidence_map_values(tables), **synthesis_values(tables), "subset": ""}
+    assert keys and keys <= set(produced), keys - set(produced)
+
+
+def prose_numbers(text: str) -> list[str]:
+    text = re.sub(r"\{\{<.*?>\}\}", " ", text, flags=re.S)      # shortcodes (values, includes)
+    text = re.sub(r"!\[.*?\]\(.*?\)\{.*?\}", " ", text, flags=re.S)  # figures
+    text = re.sub(r"\[?@[\w;@ -]+\]?", " ", text)                 # citations and cross-references
+    text = re.sub(r"`[^`]*`", " ", text)                            # code
+    text = re.sub(r"\{[#.][^}]*\}", " ", text)                    # attributes
+    text = re.sub(r"\b95% CI\b", " ", text)                      # the convention, not a result
+    return [t for t in re.findall(r"(?<![\w.-])\d+(?:\.\d+)?(?![\w-])", text)]
+
+
+def test_no_number_in_the_prose_is_typed_by_hand():
+    assert prose_numbers(BODY) == [], "use {{< meta values.x >}} for numbers"
+    assert prose_numbers("There were 12 trials and SOD1-G93A mice, see @fig-x.") == ["12"]
+
+
+@pytest.mark.skipif(shutil.which("quarto") is None, reason="quarto is not on PATH: install Quarto (see README) to run the render test")
+def test_quarto_renders_html_and_pdf(tmp_path):
+    subprocess.run([str(PROJ_ROOT / ".venv" / "bin" / "alsreview"), "build", "--quiet"], check=True, cwd=PROJ_ROOT)
+    result = subprocess.run(["quarto", "render", "--output-dir", str(tmp_path)], cwd=PROJ_ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr[-2000:]
+    html = next(tmp_path.rglob("review.html")).read_text(encoding="utf-8")
+    assert "Figure" in html and "<script>alert" not in html
+    assert next(tmp_path.rglob("review.pdf")).stat().st_size > 10_000
