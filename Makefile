@@ -10,7 +10,7 @@ YEAR_MIN ?=
 YEAR_MAX ?=
 EVIDENCE_TYPES ?=
 JOBS ?= 2
-QUARTO ?= $(shell command -v quarto 2>/dev/null || { test -x $(BIN)/quarto && echo $(BIN)/quarto; })
+QUARTO ?= $(shell command -v quarto 2>/dev/null)
 export QUARTO_PYTHON := $(abspath $(BIN)/python)
 export MPLBACKEND := Agg
 
@@ -20,7 +20,7 @@ BUILD_ARGS := --jobs $(JOBS) \
 	$(if $(YEAR_MAX),--year-max $(YEAR_MAX)) \
 	$(if $(EVIDENCE_TYPES),--evidence-types $(EVIDENCE_TYPES))
 
-.PHONY: all report notebooks data test test-fast bench clean quarto-check
+.PHONY: all report notebooks data test bench clean
 
 all: report
 
@@ -39,12 +39,12 @@ notebooks: $(STAMP)
 
 report: $(STAMP)
 	$(BIN)/alsreview build $(BUILD_ARGS)
-	@if [ -z "$(QUARTO)" ]; then \
+	@if [ -z "$(QUARTO)" ] && [ ! -x $(BIN)/quarto ]; then \
 		echo "quarto not found on PATH: trying 'pip install quarto-cli' into $(VENV) ..."; \
 		timeout 300 $(BIN)/python -m pip install --quiet --disable-pip-version-check quarto-cli \
 			|| echo "pip install quarto-cli failed (it downloads Quarto from GitHub)."; \
 	fi
-	$(BIN)/alsreview render --quarto "$(or $(QUARTO),$(shell test -x $(BIN)/quarto && echo $(BIN)/quarto))"
+	$(BIN)/alsreview render --quarto "$(QUARTO)"
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

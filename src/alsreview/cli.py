@@ -72,8 +72,9 @@ def cmd_render(args) -> int:
     build_dir = Path(args.build_dir)
     if not (build_dir / "analysis" / "manifest.json").is_file():
         raise UsageError("nothing to render yet: run `alsreview build` (or `make notebooks`) first")
-    quarto = args.quarto or shutil.which("quarto")
-    if not quarto or not (Path(quarto).is_file() and os.access(quarto, os.X_OK)) and not shutil.which(quarto):
+    beside_python = Path(sys.executable).parent / "quarto"  # where `pip install quarto-cli` puts it
+    quarto = args.quarto or shutil.which("quarto") or (str(beside_python) if beside_python.is_file() else "")
+    if not quarto or not shutil.which(quarto):
         print(QUARTO_HELP, file=sys.stderr)
         return 3
     staging = build_dir / f".report-staging-{os.getpid()}"
