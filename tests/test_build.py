@@ -142,3 +142,28 @@ def test_a_failing_notebook_keeps_the_last_good_build(full_build, tmp_path):
     assert str(build_dir / "failed" / "02-evidence-map.ipynb") in message
     assert (build_dir / "failed" / "02-evidence-map.ipynb").is_file()
     assert {p: p.read_bytes() for p in analysis.rglob("*") if p.is_file()} == before
+
+
+def test_tracked_tables_record_every_way_of_reading():
+    import pandas as pd
+
+    from alsreview.notebook import TrackedTables
+
+    tables = TrackedTables({"studies": pd.DataFrame(), "outcomes": pd.DataFrame(), "pooled_results": pd.DataFrame()})
+    tables["outcomes"]
+    assert tables.read == {"studies", "outcomes"}
+    list(tables.items())
+    assert tables.read == {"studies", "outcomes", "pooled_results"}
+
+
+def test_editing_one_csv_reruns_only_the_notebooks_that_read_it(full_build, tmp_path):
+    _, _, build_dir = full_build
+    data = tmp_path / "data"
+    shutil.copytree(DATA_DIR, data)
+    quiet_build({}, build_dir, data_dir=data)
+    path = data / "recommendations.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace("Balance training is advised.", "Balance training is advised!"),
+                    encoding="utf-8")
+    _, lines = quiet_build({}, build_dir, data_dir=data)
+    assert [l.split()[:2] for l in lines] == [["reused", "01-evidence-overview"], ["ran", "02-evidence-map"],
+                                              ["reused", "03-synthesis"]]

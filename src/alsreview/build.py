@@ -34,17 +34,30 @@ def sha256(path: Path) -> str:
 
 
 def input_files(data_dir: Path) -> dict[str, Path]:
-    """Data and package source files every notebook depends on, by display name."""
+    """Data and package source files the notebooks may depend on, by display name."""
     files = {f"data/{p.name}": p for p in sorted(Path(data_dir).glob("*")) if p.suffix in (".csv", ".json")}
     files.update({f"src/alsreview/{p.relative_to(PACKAGE_DIR)}": p for p in sorted(PACKAGE_DIR.rglob("*.py"))})
     return files
 
 
-def notebook_key(notebook: Path, shared_hashes: dict[str, str], params: dict) -> str:
+def resource_files(data_dir: Path) -> dict[str, str]:
+    """Resource name -> display name of its CSV, read from datapackage.json without pandas."""
+    descriptor = json.loads((Path(data_dir) / "datapackage.json").read_text(encoding="utf-8-sig"))
+    return {res["name"]: f"data/{res['path']}" for res in descriptor.get("resources", [])}
+
+
+def notebook_key(notebook: Path, input_hashes: dict[str, str], params: dict, tables_read: list[str] | None,
+                 data_dir: Path) -> str:
+    """Hash of what a notebook depends on: its source, the package, the parameters, the descriptor and the
+    CSVs of the tables it read last time (all CSVs when it has not run yet)."""
+    data = {k: v for k, v in input_hashes.items() if k.startswith("data/")}
+    if tables_read is not None:
+        wanted = {"data/datapackage.json"} | {resource_files(data_dir).get(t, f"data/{t}.csv") for t in tables_read}
+        data = {k: v for k, v in data.items() if k in wanted}
+    shared = {k: v for k, v in input_hashes.items() if not k.startswith("data/")}
     digest = hashlib.sha256()
     digest.update(sha256(notebook).encode())
-    digest.update(json.dumps(shared_hashes, sort_keys=True).encode())
-    digest.update(json.dumps(params, sort_keys=True).encode())
+    digest.update(json.dumps({"package": shared, "data": data, "params": params}, sort_keys=True).encode())
     return digest.hexdigest()
 
 
@@ -106,11 +119,16 @@ def stable_cell_ids(path: Path) -> None:
     nbformat.write(book, path)
 
 
-def run_notebook(notebook: Path, key: str, params: dict, build_dir: Path, progress: bool) -> tuple[str, float]:
-    """Execute a notebook unless its cache holds this key; returns ('ran' or 'reused', seconds)."""
+def run_notebook(notebook: Path, input_hashes: dict, params: dict, build_dir: Path, data_dir: Path,
+                 progress: bool) -> tuple[str, float]:
+    """Execute a notebook unless its cached key still matches; returns ('ran' or 'reused', seconds)."""
     cache = build_dir / "cache" / notebook.stem
-    if (cache / "key").is_file() and (cache / "key").read_text() == key:
-        return "reused", 0.0
+    key_params = {k: v for k, v in params.items() if k != "data_dir"}
+    recorded = cache / "out" / "inputs.json"
+    if (cache / "key").is_file() and recorded.is_file():
+        tables_read = json.loads(recorded.read_text())
+        if (cache / "key").read_text() == notebook_key(notebook, input_hashes, key_params, tables_read, data_dir):
+            return "reused", 0.0
     started = time.perf_counter()
     work = build_dir / f".work-{notebook.stem}"
     if work.exists():
@@ -118,7 +136,8 @@ def run_notebook(notebook: Path, key: str, params: dict, build_dir: Path, progre
     work.mkdir(parents=True)
     try:
         execute_notebook(notebook, params, work, build_dir / "failed", progress)
-        (work / "key").write_text(key)
+        tables_read = json.loads((work / "out" / "inputs.json").read_text()) if (work / "out" / "inputs.json").is_file() else None
+        (work / "key").write_text(notebook_key(notebook, input_hashes, key_params, tables_read, data_dir))
         cache.parent.mkdir(parents=True, exist_ok=True)
         replace_dir(work, cache)
     finally:
@@ -148,7 +167,7 @@ def assemble(caches: list[Path], staging: Path, data_dir: Path) -> None:
     (staging / "notebooks-html").mkdir()
     exporter = HTMLExporter()
     for cache in caches:
-        shutil.copytree(cache / "out", staging, dirs_exist_ok=True)
+        shutil.copytree(cache / "out", staging, dirs_exist_ok=True, ignore=shutil.ignore_patterns("inputs.json"))
         executed = staging / "notebooks" / f"{cache.name}.ipynb"
         shutil.copyfile(cache / "notebook.ipynb", executed)
         body, _ = exporter.from_notebook_node(nbformat.read(executed, as_version=4))
@@ -170,10 +189,11 @@ def package_versions() -> dict[str, str]:
     return out
 
 
-def write_manifest(staging: Path, build_key: str, input_hashes: dict, notebook_hashes: dict, params: dict) -> None:
+def write_manifest(staging: Path, build_key: str, input_hashes: dict, notebook_hashes: dict, params: dict,
+                   tables_read: dict) -> None:
     outputs = {str(p.relative_to(staging)): sha256(p) for p in sorted(staging.rglob("*")) if p.is_file()}
     manifest = {"build_key": build_key, "parameters": params, "inputs": {**input_hashes, **notebook_hashes},
-                "outputs": outputs, "versions": package_versions()}
+                "tables_read_by_notebook": tables_read, "outputs": outputs, "versions": package_versions()}
     (staging / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
 
 
@@ -184,9 +204,9 @@ def build(params: dict, data_dir: Path = DATA_DIR, build_dir: Path = BUILD_DIR, 
     notebooks = sorted(Path(notebooks_dir).glob("[0-9]*.ipynb"))
     params = {**params, "data_dir": str(Path(data_dir).resolve())}
     input_hashes = {name: sha256(path) for name, path in input_files(data_dir).items()}
-    shared = {k: v for k, v in input_hashes.items()}
-    keys = {nb: notebook_key(nb, shared, {k: v for k, v in params.items() if k != "data_dir"}) for nb in notebooks}
-    build_key = hashlib.sha256(json.dumps(sorted(keys.values())).encode()).hexdigest()
+    build_key = hashlib.sha256(json.dumps({"inputs": input_hashes, "notebooks": [sha256(nb) for nb in notebooks],
+                                           "params": {k: v for k, v in params.items() if k != "data_dir"}},
+                                          sort_keys=True).encode()).hexdigest()
     analysis = build_dir / "analysis"
     with build_lock(build_dir):
         manifest = analysis / "manifest.json"
@@ -203,7 +223,8 @@ def build(params: dict, data_dir: Path = DATA_DIR, build_dir: Path = BUILD_DIR, 
         if force:
             shutil.rmtree(build_dir / "cache", ignore_errors=True)
         with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-            futures = {nb: pool.submit(run_notebook, nb, keys[nb], params, build_dir, progress) for nb in notebooks}
+            futures = {nb: pool.submit(run_notebook, nb, input_hashes, params, build_dir, data_dir, progress)
+                       for nb in notebooks}
             errors = []
             for nb, future in futures.items():
                 try:
@@ -219,8 +240,10 @@ def build(params: dict, data_dir: Path = DATA_DIR, build_dir: Path = BUILD_DIR, 
         try:
             assemble([build_dir / "cache" / nb.stem for nb in notebooks], staging, data_dir)
             notebook_hashes = {f"notebooks/{nb.name}": sha256(nb) for nb in notebooks}
+            tables_read = {nb.stem: json.loads((build_dir / "cache" / nb.stem / "out" / "inputs.json").read_text())
+                           for nb in notebooks}
             write_manifest(staging, build_key, input_hashes, notebook_hashes,
-                           {k: v for k, v in params.items() if k not in ("data_dir", "output_dir")})
+                           {k: v for k, v in params.items() if k not in ("data_dir", "output_dir")}, tables_read)
             replace_dir(staging, analysis)
         finally:
             if staging.exists():

@@ -1,6 +1,7 @@
 """What every notebook does first and last: check parameters, load the selected data, save artifacts."""
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,6 +15,31 @@ from .schema import read_datapackage
 from .subset import select
 
 
+class TrackedTables(dict):
+    """The selected tables, remembering which ones the notebook read (the build's dependency record)."""
+
+    def __init__(self, tables):
+        super().__init__(tables)
+        self.read = {"studies"}  # every selection is made through the studies table
+
+    def __getitem__(self, name):
+        self.read.add(name)
+        return super().__getitem__(name)
+
+    def get(self, name, default=None):
+        if name in self:
+            self.read.add(name)
+        return super().get(name, default)
+
+    def items(self):
+        self.read.update(self.keys())
+        return super().items()
+
+    def values(self):
+        self.read.update(self.keys())
+        return super().values()
+
+
 @dataclass
 class Context:
     tables: dict[str, pd.DataFrame]
@@ -25,16 +51,24 @@ class Context:
     def label(self) -> str:
         return subset_label(self.params)
 
+    def record_inputs(self) -> None:
+        """Write which tables were read so far; the build re-runs the notebook only when one of them changes."""
+        read = sorted(self.tables.read) if isinstance(self.tables, TrackedTables) else sorted(self.tables)
+        (self.out_dir / "inputs.json").write_text(json.dumps(read) + "\n", encoding="utf-8")
+
     def table(self, frame: pd.DataFrame, name: str) -> pd.DataFrame:
         write_table(frame, self.out_dir, name)
+        self.record_inputs()
         return frame
 
     def figure(self, fig, name: str):
         write_figure(fig, self.out_dir, name)
+        self.record_inputs()
         return fig
 
     def values(self, values: dict, name: str) -> dict:
         write_values({**values, "subset": self.label}, self.out_dir, name)
+        self.record_inputs()
         return values
 
 
@@ -49,4 +83,4 @@ def start(**params) -> Context:
                     year_max=checked["year_max"], evidence_types=checked["evidence_types"] or None)
     out_dir = Path(checked["output_dir"] or ANALYSIS_DIR)
     out_dir.mkdir(parents=True, exist_ok=True)
-    return Context(chosen, tables, out_dir, checked)
+    return Context(TrackedTables(chosen), tables, out_dir, checked)

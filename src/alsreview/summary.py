@@ -43,31 +43,35 @@ def _join_unique(values) -> str:
     return "; ".join(dict.fromkeys(pretty(v) for v in values if v is not None and v == v))
 
 
+def _direction_counts(directions: pd.Series) -> str:
+    counts = directions.value_counts()
+    return ", ".join(f"{pretty(d)} {int(counts[d])}" for d in DIRECTIONS if d in counts)
+
+
+def _total_n(n: pd.Series):
+    """Sum of arm sizes, or NA when any arm's size is unknown (no partial totals)."""
+    return int(n.sum()) if n.notna().all() else pd.NA
+
+
 def characteristics(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     """Table of included primary studies: design, model, interventions, outcomes and direction counts."""
     studies, arms, outcomes = tables["studies"], tables["interventions"], tables["outcomes"]
     primary = studies.loc[studies["evidence_type"].isin(PRIMARY)].sort_values(["year", "study_id"])
-    rows = []
-    for s in primary.itertuples(index=False):
-        s_arms = arms.loc[arms["study_id"] == s.study_id]
-        s_out = outcomes.loc[outcomes["study_id"] == s.study_id]
-        n_total = s_arms["n"].dropna()
-        directions = s_out["direction"].value_counts()
-        rows.append({
-            "study": s.study_id,
-            "year": int(s.year),
-            "design": EVIDENCE_TYPE[s.evidence_type],
-            "species": s.species,
-            "model": s.model or "",
-            "interventions": _join_unique(s_arms["modality"]),
-            "n_exercise": int(n_total.sum()) if len(n_total) == len(s_arms) and len(s_arms) else None,
-            "outcome_domains": _join_unique(s_out["domain"]),
-            "direction": ", ".join(f"{pretty(d)} {int(directions[d])}" for d in DIRECTIONS if d in directions),
-        })
-    frame = pd.DataFrame(rows, columns=["study", "year", "design", "species", "model", "interventions", "n_exercise",
-                                        "outcome_domains", "direction"])
+    by_arm = arms.groupby("study_id", sort=False).agg(interventions=("modality", _join_unique), n_exercise=("n", _total_n))
+    by_outcome = outcomes.groupby("study_id", sort=False).agg(outcome_domains=("domain", _join_unique),
+                                                              direction=("direction", _direction_counts))
+    frame = pd.DataFrame({
+        "study": primary["study_id"].to_numpy(),
+        "year": primary["year"].astype(int).to_numpy(),
+        "design": primary["evidence_type"].map(EVIDENCE_TYPE).to_numpy(),
+        "species": primary["species"].to_numpy(),
+        "model": primary["model"].fillna("").to_numpy(),
+    })
+    frame = frame.join(by_arm, on="study").join(by_outcome, on="study")
+    for column in ("interventions", "outcome_domains", "direction"):
+        frame[column] = frame[column].fillna("")
     frame["n_exercise"] = frame["n_exercise"].astype("Int64")
-    return frame
+    return frame[["study", "year", "design", "species", "model", "interventions", "n_exercise", "outcome_domains", "direction"]]
 
 
 def evidence_by_model(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:

@@ -8,6 +8,9 @@ from matplotlib.lines import Line2D
 from .labels import EVIDENCE_COLOURS, EVIDENCE_TYPE, SPECIES_LANES
 
 
+MAX_LABELLED = 80  # beyond this many works, citation-key labels are unreadable and slow to draw
+
+
 def timeline_data(studies: pd.DataFrame) -> pd.DataFrame:
     """One point per study: its year, lane (species) and a vertical offset so same-year studies do not overlap."""
     frame = studies[["study_id", "year", "evidence_type", "species"]].copy()
@@ -28,7 +31,7 @@ def plot_timeline(points: pd.DataFrame, title: str = "Cited works by publication
     for evidence, group in points.groupby("evidence_type", sort=True):
         ax.scatter(group["year"], group["y"], s=46, color=EVIDENCE_COLOURS[evidence], edgecolor="black",
                    linewidth=0.4, zorder=3)
-    for row in points.itertuples(index=False):
+    for row in points.itertuples(index=False) if len(points) <= MAX_LABELLED else []:
         ax.annotate(row.study_id, (row.year, row.y), xytext=(2, 3), textcoords="offset points", fontsize=5,
                     rotation=35, rotation_mode="anchor", va="bottom", zorder=4)
     ax.set_yticks(range(len(lanes)), [SPECIES_LANES[s] for s in lanes])
