@@ -132,8 +132,14 @@ def pooling_table(outcomes: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=columns)
 
 
+MAX_FOREST_ROWS = 40  # beyond this, study rows are left out and only the pooled diamonds are drawn
+
+
 def plot_forest(estimates: pd.DataFrame, result: dict, title: str):
     """Forest plot of study estimates with the fixed- and random-effects diamonds."""
+    if len(estimates) > MAX_FOREST_ROWS:
+        title = f"{title} ({len(estimates)} studies; study rows omitted)"
+        estimates = estimates.iloc[0:0]
     k = len(estimates)
     fig, ax = plt.subplots(figsize=(8, 0.45 * (k + 3) + 1.2))
     se = np.sqrt(estimates["variance"].to_numpy(float))
