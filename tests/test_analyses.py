@@ -33,7 +33,7 @@ def fixture_tables():
         dict(arm_id="trial2007-res", study_id="trial2007", modality="resistance", n=13),
     ])
     outcomes = pd.DataFrame([
-        dict(outcome_id="mouse2003-run-1", study_id="mouse2003", arm_id="mouse2003-run", domain="survival", direction="beneficial"),
+        dict(outcome_id="mouse2003-run-1", study_id="mouse2003", arm_id="mouse2003-run", domain="survival", direction="beneficial", measure="lifespan", time_point="death", finding="longer"),
         dict(outcome_id="mouse2003-swim-1", study_id="mouse2003", arm_id="mouse2003-swim", domain="survival", direction="no_effect"),
         dict(outcome_id="rat2005-run-1", study_id="rat2005", arm_id="rat2005-run", domain="cellular_mechanistic", direction="beneficial"),
         dict(outcome_id="trial2007-res-1", study_id="trial2007", arm_id="trial2007-res", domain="functional_rating", direction="beneficial"),
@@ -130,3 +130,22 @@ def test_subset_follows_the_study(fixture_tables):
     assert set(mice["interventions"]["study_id"]) == {"mouse2003"}
     recent = select(fixture_tables, year_min=2005, year_max=2007)
     assert list(recent["studies"]["study_id"]) == ["rat2005", "trial2007"]
+
+
+def test_flow_of_records_adds_up(fixture_tables):
+    from alsreview.quality import flow_of_records
+
+    flow = flow_of_records(fixture_tables).set_index("box")["n"]
+    total = len(fixture_tables["studies"])
+    assert flow["box1"] + flow["box2"] == total
+    assert flow["box3"] + flow["box4"] == total
+    assert flow["box5"] + flow["box8"] + flow["box9"] == total
+    assert flow["box6"] + flow["box7"] == flow["box5"] == 3
+
+
+def test_outcome_findings_filters_by_species(fixture_tables):
+    from alsreview.summary import outcome_findings
+
+    assert len(outcome_findings(fixture_tables)) == 5
+    human = outcome_findings(fixture_tables, species=["human"])
+    assert list(human["study"]) == ["trial2007", "trial2007"]

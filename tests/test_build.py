@@ -12,7 +12,8 @@ from alsreview.paths import DATA_DIR, NOTEBOOKS_DIR
 
 pytestmark = pytest.mark.slow
 TABLES = ["characteristics", "evidence_by_model", "evidence_map", "animal_vs_human", "recommendations", "field_coverage",
-          "extraction", "discrepancies", "summary_of_findings", "reported_analyses", "pooling", "timeline_data", "cumulative"]
+          "extraction", "discrepancies", "summary_of_findings", "reported_analyses", "pooling", "timeline_data", "cumulative",
+          "outcome_findings", "human_findings", "flow_of_records"]
 FIGURES = ["timeline", "cumulative", "evidence_map", "sof_forest"]
 
 

@@ -25,3 +25,27 @@ def discrepancies(studies: pd.DataFrame) -> pd.DataFrame:
     """Works whose source disagrees with the seed's citation."""
     found = studies.loc[studies["discrepancy"].notna(), ["study_id", "ref_no", "discrepancy", "source_url"]]
     return found.sort_values("study_id").reset_index(drop=True)
+
+
+def flow_of_records(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """How the works moved from the reference list to the synthesis, in PRISMA 2020's long layout
+    (data, node, box, description, n), so a flow diagram can be drawn from it."""
+    studies, outcomes = tables["studies"], tables["outcomes"]
+    primary = studies["evidence_type"].isin(["animal_experiment", "human_rct", "human_nonrandomised", "human_observational"])
+    tested = primary & (studies["exercise_tested"] == "yes")
+    read = studies["extraction"].isin(["abstract", "full_text"])
+    rows = [
+        ("identification", 1, "box1", "References in the seed review's list", int(studies["ref_no"].notna().sum())),
+        ("identification", 2, "box2", "Works added since", int((studies["ref_no"].isna()).sum())),
+        ("screening", 3, "box3", "Works whose abstract or full text was read", int(read.sum())),
+        ("screening", 4, "box4", "Works classified from the title only (no page found)", int((~read).sum())),
+        ("included", 5, "box5", "Primary studies testing exercise", int(tested.sum())),
+        ("included", 6, "box6", "of which in animals", int((tested & studies["species"].isin(["mouse", "rat"])).sum())),
+        ("included", 7, "box7", "of which in people", int((tested & (studies["species"] == "human")).sum())),
+        ("included", 8, "box8", "Primary studies not testing exercise (background)", int((primary & ~tested).sum())),
+        ("included", 9, "box9", "Reviews, books, hypotheses and other works", int((~primary).sum())),
+        ("synthesis", 10, "box10", "Studies with at least one extracted outcome", int(outcomes["study_id"].nunique())),
+        ("synthesis", 11, "box11", "Outcomes extracted", len(outcomes)),
+        ("synthesis", 12, "box12", "Pooled results taken from a systematic review", len(tables["pooled_results"])),
+    ]
+    return pd.DataFrame(rows, columns=["data", "node", "box", "description", "n"])

@@ -109,3 +109,15 @@ def _gap(row) -> str:
     if row["human_studies"] and not row["animal_studies"]:
         return "human evidence only"
     return "both"
+
+
+def outcome_findings(tables: dict[str, pd.DataFrame], species: list[str] | None = None) -> pd.DataFrame:
+    """Every extracted outcome with the curator's one-line finding, optionally for some species only."""
+    studies = tables["studies"][["study_id", "year", "species"]]
+    rows = tables["outcomes"].merge(tables["interventions"][["arm_id", "modality"]], on="arm_id", how="left")
+    rows = rows.merge(studies, on="study_id", how="left")
+    if species:
+        rows = rows.loc[rows["species"].isin(species)]
+    rows = rows.sort_values(["year", "study_id", "outcome_id"])
+    return rows[["study_id", "year", "modality", "domain", "measure", "time_point", "direction", "finding"]].rename(
+        columns={"study_id": "study"}).reset_index(drop=True)

@@ -1,0 +1,92 @@
+"""Nothing lost, nothing unsafe: markup in the data stays text, builds serialise on a lock, and only `tidy`
+rewrites the curated CSVs, atomically."""
+import csv
+import threading
+import time
+
+import pytest
+
+from alsreview import cli
+from alsreview.build import build, build_lock
+from alsreview.errors import DataError
+from alsreview.tidy import atomic_write, tidy
+
+SCRIPT = "<script>alert(1)</script>"
+
+
+def set_cell(path, line, column, value):
+    with open(path, newline="", encoding="utf-8") as handle:
+        table = list(csv.reader(handle))
+    table[line - 1][table[0].index(column)] = value
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle, lineterminator="\n").writerows(table)
+
+
+@pytest.mark.slow
+def test_markup_in_the_data_is_escaped_in_every_html_output(data_copy, tmp_path):
+    outcomes = data_copy / "outcomes.csv"
+    with open(outcomes, newline="", encoding="utf-8") as handle:
+        line = next(i for i, row in enumerate(csv.reader(handle), 1) if row[0].startswith("cheah2009"))
+    set_cell(outcomes, line, "finding", f"Strength rose {SCRIPT}")
+    set_cell(data_copy / "studies.csv", 13, "model", f"mouse {SCRIPT}")
+    analysis = build({}, data_dir=data_copy, build_dir=tmp_path / "build", progress=False, log=lambda _: None)
+    escaped = "&lt;script&gt;alert(1)&lt;/script&gt;"
+    for name in ("human_findings", "characteristics"):
+        markdown = (analysis / "tables" / f"{name}.md").read_text(encoding="utf-8")
+        assert escaped in markdown and SCRIPT not in markdown
+    pages = [p.read_text(encoding="utf-8") for p in (analysis / "notebooks-html").glob("*.html")]
+    assert any(escaped in page for page in pages)
+    assert not any(SCRIPT in page for page in pages)
+
+
+def test_a_second_build_waits_for_the_lock(tmp_path, capsys):
+    events = []
+
+    def second():
+        with build_lock(tmp_path):
+            events.append("second")
+
+    with build_lock(tmp_path):
+        thread = threading.Thread(target=second)
+        thread.start()
+        time.sleep(0.3)
+        events.append("first done")
+    thread.join(5)
+    assert events == ["first done", "second"]
+    assert "another build is running in this folder; waiting" in capsys.readouterr().err
+
+
+def test_tidy_rewrites_harmless_variants_and_nothing_else(data_copy):
+    path = data_copy / "outcomes.csv"
+    original = path.read_bytes()
+    path.write_bytes(b"\xef\xbb\xbf" + original.replace(b"\n", b"\r\n"))
+    untouched = (data_copy / "studies.csv").read_bytes()
+    assert tidy(data_copy) == [path]
+    assert path.read_bytes() == original
+    assert (data_copy / "studies.csv").read_bytes() == untouched
+    assert tidy(data_copy) == []
+    assert not list(data_copy.glob(".*.tmp"))
+
+
+def test_tidy_refuses_invalid_data(data_copy):
+    set_cell(data_copy / "studies.csv", 13, "year", "soon")
+    before = (data_copy / "studies.csv").read_bytes()
+    with pytest.raises(DataError):
+        tidy(data_copy)
+    assert (data_copy / "studies.csv").read_bytes() == before
+
+
+def test_atomic_write_leaves_the_old_file_when_writing_fails(tmp_path):
+    target = tmp_path / "x.csv"
+    target.write_text("old\n")
+
+    with pytest.raises(TypeError):  # not text: the write fails half-way
+        atomic_write(target, 12345)
+    assert target.read_text() == "old\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["x.csv"]
+
+
+def test_validate_never_writes_to_the_data(data_copy, capsys):
+    before = {p.name: p.read_bytes() for p in data_copy.iterdir()}
+    cli.main(["--data-dir", str(data_copy), "validate"])
+    assert {p.name: p.read_bytes() for p in data_copy.iterdir()} == before
