@@ -243,3 +243,23 @@ def test_cli_broken_data_exits_1_without_traceback(data_copy, tmp_path):
     assert "Traceback" not in result.stdout + result.stderr
     assert f"{data_copy / 'datapackage.json'}:1: -: '': not valid JSON" in result.stdout
     assert not (tmp_path / "build" / "analysis").exists()
+
+
+def test_fast_and_careful_readers_agree(data_copy):
+    from pandas.testing import assert_frame_equal
+
+    from alsreview.load import _read_careful, _read_fast
+    from alsreview.schema import read_datapackage
+
+    package = read_datapackage(data_copy)
+    outcomes = data_copy / "outcomes.csv"
+    lines = outcomes.read_text(encoding="utf-8").splitlines()
+    outcomes.write_text("\n".join(lines[:3] + [""] + lines[3:]) + "\n", encoding="utf-8")  # a blank line
+    set_cell(outcomes, 2, "measure", "  padded  ")
+    for name, resource in package.resources.items():
+        text = package.path_of(name).read_text(encoding="utf-8")
+        fast = _read_fast(text, resource.field_names)
+        assert fast is not None, name
+        assert_frame_equal(fast, _read_careful(text, resource.field_names, name), check_dtype=False)
+    assert _read_fast("a,b\n1,2\n3\n", ["a", "b"]) is None
+    assert _read_fast('a,b\n1,"two\nlines"\n', ["a", "b"]) is None

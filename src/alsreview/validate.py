@@ -47,6 +47,14 @@ def _enum_rule(allowed: list[str]):
     return rule
 
 
+def _fullmatch(col: pd.Series, filled: pd.Series, pattern: str) -> pd.Series:
+    """Regex test of the filled cells only (empty cells are the `required` rule's business)."""
+    result = pd.Series(False, index=col.index)
+    if filled.any():
+        result[filled] = col[filled].str.fullmatch(pattern).astype(bool)
+    return result
+
+
 def check_field(table: RawTable, field: Field) -> list[Problem]:
     """Required, type, enum, pattern, range and uniqueness of one column."""
     col = table.frame[field.name]
@@ -56,13 +64,13 @@ def check_field(table: RawTable, field: Field) -> list[Problem]:
     if field.required:
         out += _problems(table, ~filled, field.name, "required: must not be empty")
     if field.type == "integer":
-        whole = col.str.fullmatch(INTEGER)
-        numeric = col.str.fullmatch(NUMBER)
+        whole = _fullmatch(col, filled, INTEGER)
+        numeric = _fullmatch(col, filled, NUMBER)
         out += _problems(table, filled & ~whole & numeric, field.name, "must be a whole number")
         out += _problems(table, filled & ~numeric, field.name, "must be an integer")
         values = pd.to_numeric(col.where(filled & whole), errors="coerce")
     elif field.type == "number":
-        numeric = col.str.fullmatch(NUMBER)
+        numeric = _fullmatch(col, filled, NUMBER)
         out += _problems(table, filled & ~numeric, field.name, "must be a number")
         values = pd.to_numeric(col.where(filled & numeric), errors="coerce")
     else:
@@ -75,13 +83,14 @@ def check_field(table: RawTable, field: Field) -> list[Problem]:
     if field.enum:
         out += _problems(table, filled & ~col.isin(field.enum), field.name, _enum_rule(field.enum))
     if "pattern" in c:
-        bad = filled & ~col.str.fullmatch(c["pattern"]).fillna(False)
+        bad = filled & ~_fullmatch(col, filled, c["pattern"])
         hint = PATTERN_HINTS.get(field.name, f"pattern {c['pattern']}")
         out += _problems(table, bad, field.name, f"malformed: {hint}")
     if c.get("unique"):
         dup = filled & col.duplicated(keep="first")
-        first_line = dict(zip(col[filled].iloc[::-1], table.frame.loc[filled, LINE].iloc[::-1]))
-        out += _problems(table, dup, field.name, lambda v: f"duplicate: must be unique (first on line {first_line[v]})")
+        if dup.any():
+            first_line = dict(zip(col[filled].tolist()[::-1], table.frame.loc[filled, LINE].tolist()[::-1]))
+            out += _problems(table, dup, field.name, lambda v: f"duplicate: must be unique (first on line {first_line[v]})")
     return out
 
 
@@ -163,7 +172,8 @@ def check_links(raw: dict[str, RawTable]) -> list[Problem]:
     arms, outcomes = raw.get("interventions"), raw.get("outcomes")
     if arms is not None:
         f = arms.frame
-        prefix_ok = pd.Series([a.startswith(s + "-") for a, s in zip(f["arm_id"], f["study_id"])], index=f.index, dtype=bool)
+        prefix_ok = pd.Series([a.startswith(s + "-") for a, s in zip(f["arm_id"].tolist(), f["study_id"].tolist())],
+                              index=f.index, dtype=bool)
         out += _problems(arms, ~prefix_ok, "arm_id", "must start with its study_id and a hyphen")
     if outcomes is not None and arms is not None:
         f = outcomes.frame
@@ -171,7 +181,8 @@ def check_links(raw: dict[str, RawTable]) -> list[Problem]:
         owner = f["arm_id"].map(arm_study)
         out += _problems(outcomes, owner.notna() & (owner != f["study_id"]), "arm_id",
                          lambda v: f"this arm belongs to study {arm_study[v]}, not to the outcome's study_id")
-        prefix_ok = pd.Series([o.startswith(a + "-") for o, a in zip(f["outcome_id"], f["arm_id"])], index=f.index, dtype=bool)
+        prefix_ok = pd.Series([o.startswith(a + "-") for o, a in zip(f["outcome_id"].tolist(), f["arm_id"].tolist())],
+                              index=f.index, dtype=bool)
         out += _problems(outcomes, ~prefix_ok, "outcome_id", "must start with its arm_id and a hyphen")
     return out
 
