@@ -14,6 +14,11 @@ TEXT = REPORT.read_text(encoding="utf-8")
 BODY = TEXT.split("\n---\n", 1)[1]
 
 
+def test_front_matter_holds_no_shortcodes():
+    front = TEXT.split("\n---\n", 1)[0]
+    assert "{{<" not in front
+
+
 def test_quarto_project_renders_only_the_report_without_executing():
     config = yaml.safe_load((PROJ_ROOT / "_quarto.yml").read_text())
     assert config["project"]["render"] == ["report/index.qmd"]
@@ -50,7 +55,8 @@ def test_every_meta_value_is_one_the_notebooks_write(tables):
     from alsreview.values import evidence_map_values, overview_values, synthesis_values
 
     keys = set(re.findall(r"\{\{< meta values\.(\w+) >\}\}", TEXT))
-    produced = {**overview_values(tables), **evidence_map_values(tables), **synthesis_values(tables), "subset": ""}
+    produced = {**overview_values(tables), **evidence_map_values(tables), **synthesis_values(tables), "subset": "",
+                "subset_note": ""}
     assert keys and keys <= set(produced), keys - set(produced)
 
 

@@ -67,7 +67,8 @@ class Context:
         return fig
 
     def values(self, values: dict, name: str) -> dict:
-        write_values({**values, "subset": self.label}, self.out_dir, name)
+        note = f"This is a subset report ({self.label})." if self.label else "All works in the dataset are included."
+        write_values({**values, "subset": self.label, "subset_note": note}, self.out_dir, name)
         self.record_inputs()
         return values
 
