@@ -168,3 +168,14 @@ def test_editing_one_csv_reruns_only_the_notebooks_that_read_it(full_build, tmp_
     _, lines = quiet_build({}, build_dir, data_dir=data)
     assert [l.split()[:2] for l in lines] == [["reused", "01-evidence-overview"], ["ran", "02-evidence-map"],
                                               ["reused", "03-synthesis"]]
+
+
+def test_markdown_tables_are_well_formed_pipe_tables(full_build):
+    import re
+
+    analysis, _, _ = full_build
+    for path in sorted((analysis / "tables").glob("*.md")):
+        lines = path.read_text(encoding="utf-8").splitlines()
+        cells = [len(re.findall(r"(?<!\\)\|", line)) for line in lines]
+        assert len(lines) >= 2 and re.fullmatch(r"\|(---\|)+", lines[1]), path.name
+        assert len(set(cells)) == 1, (path.name, cells)

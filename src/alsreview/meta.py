@@ -50,7 +50,7 @@ def reported_analyses(pooled: pd.DataFrame) -> pd.DataFrame:
 def plot_reported_forest(rows: pd.DataFrame, title: str, label_column: str = "outcome"):
     """Forest-style chart of reported estimates with their 95% CIs (as published; no pooling here)."""
     height = max(2.2, 0.42 * len(rows) + 1.3)
-    fig, ax = plt.subplots(figsize=(8, height))
+    fig, ax = plt.subplots(figsize=(9, height))
     if rows.empty:
         ax.text(0.5, 0.5, "No reported results in this selection", ha="center", va="center")
         ax.set_axis_off()

@@ -33,7 +33,7 @@ def plot_timeline(points: pd.DataFrame, title: str = "Cited works by publication
                    linewidth=0.4, zorder=3)
     for row in points.itertuples(index=False) if len(points) <= MAX_LABELLED else []:
         ax.annotate(row.study_id, (row.year, row.y), xytext=(2, 3), textcoords="offset points", fontsize=5,
-                    rotation=35, rotation_mode="anchor", va="bottom", zorder=4)
+                    rotation=55, rotation_mode="anchor", va="bottom", zorder=4)
     ax.set_yticks(range(len(lanes)), [SPECIES_LANES[s] for s in lanes])
     ax.set_ylim(-0.7, len(lanes) - 0.3)
     for i in range(len(lanes)):
