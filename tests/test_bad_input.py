@@ -2,7 +2,6 @@
 exact message (file:line: column: 'value': rule), exit status 1 and no traceback. Harmless variants pass."""
 import csv
 import io
-import json
 import subprocess
 import sys
 

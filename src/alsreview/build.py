@@ -154,14 +154,13 @@ def merged_values(caches: list[Path]) -> dict:
     return values
 
 
-def assemble(caches: list[Path], staging: Path, data_dir: Path) -> None:
+def assemble(caches: list[Path], staging: Path, studies) -> None:
     """Collect every notebook's outputs, the bibliography, values.yml and HTML copies of the notebooks."""
     import yaml
     from nbconvert import HTMLExporter
     import nbformat
 
     from .bibliography import to_bibtex
-    from .load import load_tables
 
     (staging / "notebooks").mkdir(parents=True)
     (staging / "notebooks-html").mkdir()
@@ -174,7 +173,7 @@ def assemble(caches: list[Path], staging: Path, data_dir: Path) -> None:
         (staging / "notebooks-html" / f"{cache.name}.html").write_text(body, encoding="utf-8")
     values = merged_values(caches)
     (staging / "values.yml").write_text(yaml.safe_dump({"values": values}, sort_keys=True, allow_unicode=True), encoding="utf-8")
-    (staging / "references.bib").write_text(to_bibtex(load_tables(data_dir)["studies"]), encoding="utf-8")
+    (staging / "references.bib").write_text(to_bibtex(studies), encoding="utf-8")
 
 
 def package_versions() -> dict[str, str]:
@@ -214,12 +213,9 @@ def build(params: dict, data_dir: Path = DATA_DIR, build_dir: Path = BUILD_DIR, 
             for nb in notebooks:
                 log(f"reused  {nb.stem}  0.0 s")
             return analysis
-        from .errors import DataError
-        from .validate import validate
+        from .load import load_tables
 
-        problems = validate(data_dir)
-        if problems:
-            raise DataError(problems)
+        studies = load_tables(data_dir)["studies"]  # raises DataError, listing every problem, unless valid
         if force:
             shutil.rmtree(build_dir / "cache", ignore_errors=True)
         with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
@@ -238,7 +234,7 @@ def build(params: dict, data_dir: Path = DATA_DIR, build_dir: Path = BUILD_DIR, 
         if staging.exists():
             shutil.rmtree(staging)
         try:
-            assemble([build_dir / "cache" / nb.stem for nb in notebooks], staging, data_dir)
+            assemble([build_dir / "cache" / nb.stem for nb in notebooks], staging, studies)
             notebook_hashes = {f"notebooks/{nb.name}": sha256(nb) for nb in notebooks}
             tables_read = {nb.stem: json.loads((build_dir / "cache" / nb.stem / "out" / "inputs.json").read_text())
                            for nb in notebooks}

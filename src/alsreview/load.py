@@ -14,7 +14,7 @@ import pandas as pd
 
 from .errors import DataError, Problem
 from .paths import DATA_DIR, display_path
-from .schema import DataPackage, Resource, read_datapackage
+from .schema import DataPackage, Resource
 
 LINE = "_line"
 
@@ -137,11 +137,9 @@ def typed(raw: RawTable) -> pd.DataFrame:
 
 def load_tables(data_dir: Path = DATA_DIR) -> dict[str, pd.DataFrame]:
     """All resources as typed DataFrames, keyed by resource name. Raises DataError unless the data validate."""
-    from .validate import validate_raw
+    from .validate import read_and_check
 
-    package = read_datapackage(data_dir)
-    raw = {name: read_raw(package, name) for name in package.resources}
-    problems = validate_raw(package, raw)
+    raw, problems = read_and_check(data_dir)
     if problems:
         raise DataError(problems)
     return {name: typed(table) for name, table in raw.items()}

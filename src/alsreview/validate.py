@@ -216,16 +216,21 @@ def validate_raw(package: DataPackage, raw: dict[str, RawTable]) -> list[Problem
     return sorted(set(problems))
 
 
-def validate(data_dir: Path = DATA_DIR) -> list[Problem]:
-    """All problems in a data folder (empty list: valid). Never raises for bad data."""
+def read_and_check(data_dir: Path = DATA_DIR) -> tuple[dict[str, RawTable], list[Problem]]:
+    """Read every table that can be read and check all of them; problems from every file, never an exception."""
     try:
         package = read_datapackage(data_dir)
     except DataError as exc:
-        return exc.problems
+        return {}, exc.problems
     raw, problems = {}, []
     for name in package.resources:
         try:
             raw[name] = read_raw(package, name)
         except DataError as exc:
             problems += exc.problems
-    return sorted(set(problems + validate_raw(package, raw)))
+    return raw, sorted(set(problems + validate_raw(package, raw)))
+
+
+def validate(data_dir: Path = DATA_DIR) -> list[Problem]:
+    """All problems in a data folder (empty list: valid). Never raises for bad data."""
+    return read_and_check(data_dir)[1]
