@@ -149,3 +149,10 @@ def test_outcome_findings_filters_by_species(fixture_tables):
     assert len(outcome_findings(fixture_tables)) == 5
     human = outcome_findings(fixture_tables, species=["human"])
     assert list(human["study"]) == ["trial2007", "trial2007"]
+
+
+def test_characteristics_leave_out_background_experiments(fixture_tables):
+    studies = fixture_tables["studies"].copy()
+    studies.loc[studies["study_id"] == "rat2005", "exercise_tested"] = "no"
+    table = characteristics({**fixture_tables, "studies": studies})
+    assert list(table["study"]) == ["mouse2003", "trial2007"]

@@ -7,6 +7,8 @@ Nothing is back-calculated to make a pooling possible.
 """
 from __future__ import annotations
 
+import warnings
+
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -93,8 +95,11 @@ def study_estimates(outcomes: pd.DataFrame) -> pd.DataFrame:
 
 def pool(estimates: pd.DataFrame) -> dict:
     """Inverse-variance fixed effect and DerSimonian-Laird random effects over one set of study estimates."""
-    result = combine_effects(estimates["effect"].to_numpy(float), estimates["variance"].to_numpy(float),
-                             method_re="dl", row_names=list(estimates["study_id"]))
+    with warnings.catch_warnings():
+        # statsmodels also computes Hartung-Knapp variants we do not report; with tau² = 0 their square roots warn.
+        warnings.simplefilter("ignore", RuntimeWarning)
+        result = combine_effects(estimates["effect"].to_numpy(float), estimates["variance"].to_numpy(float),
+                                 method_re="dl", row_names=list(estimates["study_id"]))
     frame = result.summary_frame()
     fe, re = frame.loc["fixed effect"], frame.loc["random effect"]
     return {

@@ -54,9 +54,10 @@ def _total_n(n: pd.Series):
 
 
 def characteristics(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    """Table of included primary studies: design, model, interventions, outcomes and direction counts."""
+    """Table of the primary studies that test exercise: design, model, interventions, outcomes, directions."""
     studies, arms, outcomes = tables["studies"], tables["interventions"], tables["outcomes"]
-    primary = studies.loc[studies["evidence_type"].isin(PRIMARY)].sort_values(["year", "study_id"])
+    tested = studies["evidence_type"].isin(PRIMARY) & (studies["exercise_tested"] == "yes")
+    primary = studies.loc[tested].sort_values(["year", "study_id"])
     by_arm = arms.groupby("study_id", sort=False).agg(interventions=("modality", _join_unique), n_exercise=("n", _total_n))
     by_outcome = outcomes.groupby("study_id", sort=False).agg(outcome_domains=("domain", _join_unique),
                                                               direction=("direction", _direction_counts))
