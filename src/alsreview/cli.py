@@ -53,13 +53,10 @@ def notebook_params(args) -> dict:
 def cmd_build(args) -> int:
     from .build import build
     from .params import check_params
-
-    params = notebook_params(args)
-    check_params(params)
     from .schema import read_datapackage
 
-    allowed = read_datapackage(Path(args.data_dir)).enum("studies", "evidence_type")
-    check_params(params, allowed)
+    params = notebook_params(args)
+    check_params(params, read_datapackage(Path(args.data_dir)).enum("studies", "evidence_type"))
     analysis = build(params, data_dir=Path(args.data_dir), build_dir=Path(args.build_dir), jobs=args.jobs,
                      force=args.force, progress=not args.quiet)
     print(f"analysis outputs: {display_path(analysis)}/")

@@ -43,7 +43,6 @@ class TrackedTables(dict):
 @dataclass
 class Context:
     tables: dict[str, pd.DataFrame]
-    all_tables: dict[str, pd.DataFrame]
     out_dir: Path
     params: dict
 
@@ -84,4 +83,4 @@ def start(**params) -> Context:
                     year_max=checked["year_max"], evidence_types=checked["evidence_types"] or None)
     out_dir = Path(checked["output_dir"] or ANALYSIS_DIR)
     out_dir.mkdir(parents=True, exist_ok=True)
-    return Context(TrackedTables(chosen), tables, out_dir, checked)
+    return Context(TrackedTables(chosen), out_dir, checked)
