@@ -83,3 +83,18 @@ def test_quarto_renders_html_and_pdf(tmp_path):
     html = next(tmp_path.rglob("review.html")).read_text(encoding="utf-8")
     assert "Figure" in html and "<script>alert" not in html
     assert next(tmp_path.rglob("review.pdf")).stat().st_size > 10_000
+
+
+def test_interactive_tables_script_is_html_only_and_inserts_no_markup(tmp_path):
+    config = yaml.safe_load((PROJ_ROOT / "_quarto.yml").read_text())
+    script_path = PROJ_ROOT / config["format"]["html"]["include-after-body"]
+    assert "include-after-body" not in config["format"]["typst"]
+    script = script_path.read_text(encoding="utf-8")
+    assert "innerHTML" not in script and "insertAdjacentHTML" not in script and "document.write" not in script
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("node is not on PATH: cannot syntax-check the script")
+    body = script.split("<script>", 1)[1].rsplit("</script>", 1)[0]
+    (tmp_path / "tables.js").write_text(body)
+    result = subprocess.run([node, "--check", str(tmp_path / "tables.js")], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
