@@ -156,3 +156,21 @@ def test_characteristics_leave_out_background_experiments(fixture_tables):
     studies.loc[studies["study_id"] == "rat2005", "exercise_tested"] = "no"
     table = characteristics({**fixture_tables, "studies": studies})
     assert list(table["study"]) == ["mouse2003", "trial2007"]
+
+
+def test_risk_of_bias_table_and_chart():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from alsreview.bias import plot_risk_of_bias, risk_of_bias_table
+
+    rob = pd.DataFrame([
+        dict(study_id="trial2007", assessed_by="review2010", domain="overall", judgement="low"),
+        dict(study_id="trial2007", assessed_by="review2010", domain="blinding", judgement="high"),
+        dict(study_id="other2001", assessed_by="review2010", domain="overall", judgement="unclear"),
+    ])
+    table = risk_of_bias_table(rob)
+    assert list(table.columns) == ["study", "assessed_by", "blinding", "overall"]  # domains in the tool's order
+    assert table.set_index("study").loc["other2001", "blinding"] == ""
+    fig = plot_risk_of_bias(table)
+    assert len(fig.axes[0].collections) == 3  # one circle per judgement made

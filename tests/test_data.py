@@ -61,3 +61,11 @@ def test_pooled_rows_are_secondary_and_consistent(tables):
 def test_seed_review_is_in_the_studies(tables):
     seed = tables["studies"].set_index("study_id").loc["ilzecka2017"]
     assert seed["year"] == 2017 and seed["ref_no"] is not None
+
+
+def test_risk_of_bias_rows_come_from_a_review_in_the_studies(tables):
+    rob = tables["risk_of_bias"]
+    studies = tables["studies"].set_index("study_id")
+    assert set(studies.loc[rob["assessed_by"], "evidence_type"]) == {"systematic_review"}
+    assert set(studies.loc[rob["study_id"], "evidence_type"]) == {"human_rct"}
+    assert (rob["extraction"] == "secondary_source").all()

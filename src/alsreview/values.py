@@ -89,6 +89,10 @@ def synthesis_values(tables: dict[str, pd.DataFrame]) -> dict:
                         f"{key}_participants": int(r["n_participants"]),
                         f"{key}_certainty": (r["certainty"] or "not rated").replace("_", " ")})
     out["n_sof_rows"] = len(sof)
+    rob = tables["risk_of_bias"]
+    out["n_rob_trials"] = int(rob["study_id"].nunique())
+    overall = rob.loc[rob["domain"] == "overall"]
+    out["n_rob_overall_low"] = int((overall["judgement"] == "low").sum())
     reviews = pooled["study_id"].unique() if len(pooled) else []
     out["cochrane_year"] = _year_of(tables["studies"], reviews[0]) if len(reviews) == 1 else ""
     return out
