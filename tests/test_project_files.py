@@ -35,3 +35,14 @@ def test_readme_shows_the_two_commands_first():
 
 def test_ci_runs_the_same_test_command():
     assert "make test" in (PROJ_ROOT / ".ci" / "run").read_text()
+
+
+def test_notebooks_are_committed_without_outputs_and_use_python3():
+    import nbformat
+
+    for path in sorted((PROJ_ROOT / "notebooks").glob("*.ipynb")):
+        book = nbformat.read(path, as_version=4)
+        assert book.metadata["kernelspec"]["name"] == "python3", path.name
+        code = [c for c in book.cells if c.cell_type == "code"]
+        assert all(not c.outputs and c.execution_count is None for c in code), path.name
+        assert sum("parameters" in c.metadata.get("tags", []) for c in code) == 1, path.name
