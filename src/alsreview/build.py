@@ -124,10 +124,9 @@ def run_notebook(notebook: Path, input_hashes: dict, params: dict, build_dir: Pa
     """Execute a notebook unless its cached key still matches; returns ('ran' or 'reused', seconds)."""
     cache = build_dir / "cache" / notebook.stem
     key_params = {k: v for k, v in params.items() if k != "data_dir"}
-    recorded = cache / "out" / "inputs.json"
-    if (cache / "key").is_file() and recorded.is_file():
-        tables_read = json.loads(recorded.read_text())
-        if (cache / "key").read_text() == notebook_key(notebook, input_hashes, key_params, tables_read, data_dir):
+    if (cache / "key").is_file():
+        key = notebook_key(notebook, input_hashes, key_params, recorded_tables(cache), data_dir)
+        if (cache / "key").read_text() == key:
             return "reused", 0.0
     started = time.perf_counter()
     work = build_dir / f".work-{notebook.stem}"
@@ -136,14 +135,19 @@ def run_notebook(notebook: Path, input_hashes: dict, params: dict, build_dir: Pa
     work.mkdir(parents=True)
     try:
         execute_notebook(notebook, params, work, build_dir / "failed", progress)
-        tables_read = json.loads((work / "out" / "inputs.json").read_text()) if (work / "out" / "inputs.json").is_file() else None
-        (work / "key").write_text(notebook_key(notebook, input_hashes, key_params, tables_read, data_dir))
+        (work / "key").write_text(notebook_key(notebook, input_hashes, key_params, recorded_tables(work), data_dir))
         cache.parent.mkdir(parents=True, exist_ok=True)
         replace_dir(work, cache)
     finally:
         if work.exists():
             shutil.rmtree(work)
     return "ran", time.perf_counter() - started
+
+
+def recorded_tables(cache: Path) -> list[str] | None:
+    """The tables a notebook read on its last run; None when it did not record them (then it depends on all)."""
+    path = cache / "out" / "inputs.json"
+    return json.loads(path.read_text()) if path.is_file() else None
 
 
 def merged_values(caches: list[Path]) -> dict:
@@ -236,8 +240,7 @@ def build(params: dict, data_dir: Path = DATA_DIR, build_dir: Path = BUILD_DIR, 
         try:
             assemble([build_dir / "cache" / nb.stem for nb in notebooks], staging, studies)
             notebook_hashes = {f"notebooks/{nb.name}": sha256(nb) for nb in notebooks}
-            tables_read = {nb.stem: json.loads((build_dir / "cache" / nb.stem / "out" / "inputs.json").read_text())
-                           for nb in notebooks}
+            tables_read = {nb.stem: recorded_tables(build_dir / "cache" / nb.stem) for nb in notebooks}
             write_manifest(staging, build_key, input_hashes, notebook_hashes,
                            {k: v for k, v in params.items() if k not in ("data_dir", "output_dir")}, tables_read)
             replace_dir(staging, analysis)

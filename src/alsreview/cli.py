@@ -151,6 +151,12 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("alsreview: interrupted; the last good outputs are unchanged", file=sys.stderr)
         return 130
+    except Exception as exc:  # a bug, not bad input: one line, and the traceback on request
+        if os.environ.get("ALSREVIEW_DEBUG"):
+            raise
+        print(f"alsreview: internal error ({type(exc).__name__}: {exc}); the last good outputs are unchanged. "
+              "Run again with ALSREVIEW_DEBUG=1 for the traceback and please report it.", file=sys.stderr)
+        return 70
 
 
 if __name__ == "__main__":
