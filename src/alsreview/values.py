@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .meta import pooling_table, reported_analyses, summary_of_findings
 from .recommendations import recommendations_vs_evidence
 from .summary import PRIMARY
 
@@ -72,6 +71,8 @@ def evidence_map_values(tables: dict[str, pd.DataFrame]) -> dict:
 
 
 def synthesis_values(tables: dict[str, pd.DataFrame]) -> dict:
+    from .meta import pooling_table, reported_analyses, summary_of_findings  # statsmodels: only this notebook pays
+
     pooled = tables["pooled_results"]
     sof = summary_of_findings(pooled)
     analyses = reported_analyses(pooled)
