@@ -4,7 +4,8 @@ import re
 import pytest
 
 from alsreview.paths import DATA_DIR
-from alsreview.validate import PRIMARY_EVIDENCE, validate
+from alsreview.subset import is_exercise_study
+from alsreview.validate import validate
 from conftest import SEED
 
 
@@ -30,7 +31,7 @@ def test_all_41_references_present_with_the_seeds_years(tables):
 
 def test_every_primary_exercise_study_has_arms_and_outcomes(tables):
     studies = tables["studies"]
-    primary = studies.loc[studies["evidence_type"].isin(PRIMARY_EVIDENCE) & (studies["exercise_tested"] == "yes"), "study_id"]
+    primary = studies.loc[is_exercise_study(studies), "study_id"]
     assert len(primary) > 0
     assert set(primary) <= set(tables["interventions"]["study_id"])
     assert set(primary) <= set(tables["outcomes"]["study_id"])

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from .subset import PRIMARY_EVIDENCE, is_exercise_study
+
 
 def field_coverage(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     """Per table and field: rows, filled cells and the share filled."""
@@ -31,8 +33,8 @@ def flow_of_records(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     """How the works moved from the reference list to the synthesis, in PRISMA 2020's long layout
     (data, node, box, description, n), so a flow diagram can be drawn from it."""
     studies, outcomes = tables["studies"], tables["outcomes"]
-    primary = studies["evidence_type"].isin(["animal_experiment", "human_rct", "human_nonrandomised", "human_observational"])
-    tested = primary & (studies["exercise_tested"] == "yes")
+    primary = studies["evidence_type"].isin(PRIMARY_EVIDENCE)
+    tested = is_exercise_study(studies)
     read = studies["extraction"].isin(["abstract", "full_text"])
     rows = [
         ("identification", 1, "box1", "References in the seed review's list", int(studies["ref_no"].notna().sum())),

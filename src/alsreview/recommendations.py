@@ -3,8 +3,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .labels import DIRECTIONS, pretty
-from .summary import study_directions
+from .summary import format_direction_counts, study_directions
 
 SUPPORT_KINDS = {
     "animal_experiment": "animal experiments",
@@ -47,14 +46,12 @@ def recommendations_vs_evidence(tables: dict[str, pd.DataFrame]) -> pd.DataFrame
         tested = per_study.loc[per_study["modality"].isin(modalities)]
         by_study = tested.groupby("study_id")["direction"].agg(
             lambda d: d.iloc[0] if d.nunique() == 1 else "mixed")
-        directions = by_study.value_counts()
         row = {"recommendation": rec.approach, "references_linked": int(linked.nunique())}
         row.update({k: int(counts.get(k, 0)) for k in KIND_COLUMNS})
         animal_ids = [s for s in by_study.index if species.get(s) in ("mouse", "rat")]
         row["animal_studies_of_modality"] = len(animal_ids)
         row["trials_of_modality"] = int(sum(evidence.get(s) == "human_rct" for s in by_study.index))
-        row["directions_of_modality_studies"] = ", ".join(
-            f"{pretty(d)} {int(directions[d])}" for d in DIRECTIONS if d in directions) or "none studied"
+        row["directions_of_modality_studies"] = format_direction_counts(by_study) or "none studied"
         rows.append(row)
     frame = pd.DataFrame(rows)
     if frame.empty:

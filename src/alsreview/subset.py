@@ -3,6 +3,14 @@ from __future__ import annotations
 
 import pandas as pd
 
+PRIMARY_EVIDENCE = ("animal_experiment", "human_rct", "human_nonrandomised", "human_observational")
+
+
+def is_exercise_study(studies: pd.DataFrame) -> pd.Series:
+    """Which works are primary studies of an exercise intervention (the ones that need arms and outcomes)."""
+    return studies["evidence_type"].isin(PRIMARY_EVIDENCE) & (studies["exercise_tested"] == "yes")
+
+
 
 def select(tables: dict[str, pd.DataFrame], species: list[str] | None = None, year_min: int | None = None,
            year_max: int | None = None, evidence_types: list[str] | None = None) -> dict[str, pd.DataFrame]:

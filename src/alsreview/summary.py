@@ -8,8 +8,8 @@ from __future__ import annotations
 import pandas as pd
 
 from .labels import DIRECTIONS, EVIDENCE_TYPE, POPULATION, pretty
+from .subset import is_exercise_study
 
-PRIMARY = ["animal_experiment", "human_rct", "human_nonrandomised", "human_observational"]
 
 
 def combine_directions(directions: pd.Series) -> str:
@@ -43,7 +43,8 @@ def _join_unique(values) -> str:
     return "; ".join(dict.fromkeys(pretty(v) for v in values if v is not None and v == v))
 
 
-def _direction_counts(directions: pd.Series) -> str:
+def format_direction_counts(directions: pd.Series) -> str:
+    """'beneficial 2, no effect 1' in the fixed order of DIRECTIONS; empty when there are none."""
     counts = directions.value_counts()
     return ", ".join(f"{pretty(d)} {int(counts[d])}" for d in DIRECTIONS if d in counts)
 
@@ -56,11 +57,10 @@ def _total_n(n: pd.Series):
 def characteristics(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     """Table of the primary studies that test exercise: design, model, interventions, outcomes, directions."""
     studies, arms, outcomes = tables["studies"], tables["interventions"], tables["outcomes"]
-    tested = studies["evidence_type"].isin(PRIMARY) & (studies["exercise_tested"] == "yes")
-    primary = studies.loc[tested].sort_values(["year", "study_id"])
+    primary = studies.loc[is_exercise_study(studies)].sort_values(["year", "study_id"])
     by_arm = arms.groupby("study_id", sort=False).agg(interventions=("modality", _join_unique), n_exercise=("n", _total_n))
     by_outcome = outcomes.groupby("study_id", sort=False).agg(outcome_domains=("domain", _join_unique),
-                                                              direction=("direction", _direction_counts))
+                                                              direction=("direction", format_direction_counts))
     frame = pd.DataFrame({
         "study": primary["study_id"].to_numpy(),
         "year": primary["year"].astype(int).to_numpy(),
@@ -95,9 +95,8 @@ def animal_vs_human(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
         row = {"modality": modality}
         for side in ("animal", "human"):
             part = group.loc[group["side"] == side]
-            counts = part["direction"].value_counts()
             row[f"{side}_studies"] = int(part["study_id"].nunique())
-            row[f"{side}_findings"] = ", ".join(f"{pretty(d)} {int(counts[d])}" for d in DIRECTIONS if d in counts) or "no studies"
+            row[f"{side}_findings"] = format_direction_counts(part["direction"]) or "no studies"
         rows.append(row)
     frame = pd.DataFrame(rows, columns=["modality", "animal_studies", "animal_findings", "human_studies", "human_findings"])
     frame["gap"] = frame.apply(_gap, axis=1)

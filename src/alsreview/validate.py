@@ -17,8 +17,8 @@ from .errors import DataError, Problem
 from .load import LINE, RawTable, read_raw
 from .paths import DATA_DIR
 from .schema import DataPackage, Field, read_datapackage
+from .subset import PRIMARY_EVIDENCE, is_exercise_study
 
-PRIMARY_EVIDENCE = ("animal_experiment", "human_rct", "human_nonrandomised", "human_observational")
 ANIMAL_POPULATIONS = ("als_model_animal", "healthy_animal", "other_disease_model_animal")
 HUMAN_POPULATIONS = ("people_with_als", "other_people")
 PATTERN_HINTS = {
@@ -137,7 +137,7 @@ def check_estimates(table: RawTable) -> list[Problem]:
         lo, hi, est = _num(f, "ci_lower"), _num(f, "ci_upper"), _num(f, "effect")
         one_bound = (f["ci_lower"] == "") != (f["ci_upper"] == "")
         out += _problems(table, one_bound, "ci_lower", "a confidence interval needs both bounds")
-        out += _problems(table, lo > hi, "ci_lower", lambda v: "lower bound exceeds the upper bound")
+        out += _problems(table, lo > hi, "ci_lower", "lower bound exceeds the upper bound")
         outside = (est < lo) | (est > hi)
         out += _problems(table, outside, "effect", "the confidence interval does not contain the estimate")
         out += _problems(table, (f["effect"] == "") & (f["ci_lower"] != ""), "ci_lower",
@@ -192,7 +192,7 @@ def check_coverage(raw: dict[str, RawTable]) -> list[Problem]:
     studies, arms, outcomes = raw.get("studies"), raw.get("interventions"), raw.get("outcomes")
     if studies is None or arms is None or outcomes is None:
         return []
-    primary = studies.frame["evidence_type"].isin(PRIMARY_EVIDENCE) & (studies.frame["exercise_tested"] == "yes")
+    primary = is_exercise_study(studies.frame)
     out = _problems(studies, primary & ~studies.frame["study_id"].isin(set(arms.frame["study_id"])), "study_id",
                     "a primary study that tests exercise needs at least one exercise arm in interventions.csv")
     out += _problems(studies, primary & ~studies.frame["study_id"].isin(set(outcomes.frame["study_id"])), "study_id",

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandas as pd
 
 from .recommendations import recommendations_vs_evidence
-from .summary import PRIMARY
+from .subset import is_exercise_study
 
 
 def _fmt(x: float) -> str:
@@ -21,7 +21,7 @@ def _year_of(studies: pd.DataFrame, study_id: str):
 
 def overview_values(tables: dict[str, pd.DataFrame]) -> dict:
     studies, arms, outcomes = tables["studies"], tables["interventions"], tables["outcomes"]
-    primary = studies.loc[studies["evidence_type"].isin(PRIMARY) & (studies["exercise_tested"] == "yes")]
+    primary = studies.loc[is_exercise_study(studies)]
     count = lambda col, value, frame=studies: int((frame[col] == value).sum())
     reviews = studies["evidence_type"].isin(["systematic_review", "narrative_review"])
     return {
