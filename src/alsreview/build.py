@@ -40,19 +40,13 @@ def input_files(data_dir: Path) -> dict[str, Path]:
     return files
 
 
-def resource_files(data_dir: Path) -> dict[str, str]:
-    """Resource name -> display name of its CSV, read from datapackage.json without pandas."""
-    descriptor = json.loads((Path(data_dir) / "datapackage.json").read_text(encoding="utf-8-sig"))
-    return {res["name"]: f"data/{res['path']}" for res in descriptor.get("resources", [])}
-
-
 def notebook_key(notebook: Path, input_hashes: dict[str, str], params: dict, tables_read: list[str] | None,
-                 data_dir: Path) -> str:
+                 csv_of: dict[str, str]) -> str:
     """Hash of what a notebook depends on: its source, the package, the parameters, the descriptor and the
     CSVs of the tables it read last time (all CSVs when it has not run yet)."""
     data = {k: v for k, v in input_hashes.items() if k.startswith("data/")}
     if tables_read is not None:
-        wanted = {"data/datapackage.json"} | {resource_files(data_dir).get(t, f"data/{t}.csv") for t in tables_read}
+        wanted = {"data/datapackage.json"} | {csv_of.get(t, f"data/{t}.csv") for t in tables_read}
         data = {k: v for k, v in data.items() if k in wanted}
     shared = {k: v for k, v in input_hashes.items() if not k.startswith("data/")}
     digest = hashlib.sha256()
@@ -119,13 +113,13 @@ def stable_cell_ids(path: Path) -> None:
     nbformat.write(book, path)
 
 
-def run_notebook(notebook: Path, input_hashes: dict, params: dict, build_dir: Path, data_dir: Path,
+def run_notebook(notebook: Path, input_hashes: dict, params: dict, build_dir: Path, csv_of: dict[str, str],
                  progress: bool) -> tuple[str, float]:
     """Execute a notebook unless its cached key still matches; returns ('ran' or 'reused', seconds)."""
     cache = build_dir / "cache" / notebook.stem
     key_params = {k: v for k, v in params.items() if k != "data_dir"}
     if (cache / "key").is_file():
-        key = notebook_key(notebook, input_hashes, key_params, recorded_tables(cache), data_dir)
+        key = notebook_key(notebook, input_hashes, key_params, recorded_tables(cache), csv_of)
         if (cache / "key").read_text() == key:
             return "reused", 0.0
     started = time.perf_counter()
@@ -135,7 +129,7 @@ def run_notebook(notebook: Path, input_hashes: dict, params: dict, build_dir: Pa
     work.mkdir(parents=True)
     try:
         execute_notebook(notebook, params, work, build_dir / "failed", progress)
-        (work / "key").write_text(notebook_key(notebook, input_hashes, key_params, recorded_tables(work), data_dir))
+        (work / "key").write_text(notebook_key(notebook, input_hashes, key_params, recorded_tables(work), csv_of))
         cache.parent.mkdir(parents=True, exist_ok=True)
         replace_dir(work, cache)
     finally:
@@ -219,11 +213,14 @@ def build(params: dict, data_dir: Path = DATA_DIR, build_dir: Path = BUILD_DIR, 
             return analysis
         from .load import load_tables
 
+        from .schema import read_datapackage
+
         studies = load_tables(data_dir)["studies"]  # raises DataError, listing every problem, unless valid
+        csv_of = {name: f"data/{res.path}" for name, res in read_datapackage(data_dir).resources.items()}
         if force:
             shutil.rmtree(build_dir / "cache", ignore_errors=True)
         with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-            futures = {nb: pool.submit(run_notebook, nb, input_hashes, params, build_dir, data_dir, progress)
+            futures = {nb: pool.submit(run_notebook, nb, input_hashes, params, build_dir, csv_of, progress)
                        for nb in notebooks}
             errors = []
             for nb, future in futures.items():
