@@ -24,3 +24,18 @@ BCG = [
 # Source: github.com/statsmodels/statsmodels, statsmodels/stats/tests/results/results_meta.py (commit 276bc48).
 KACKER_YI = [61.0, 61.4, 62.21, 62.3, 62.34, 62.6, 62.7, 62.84, 65.9]
 KACKER_VI = [0.2025, 1.21, 0.09, 0.2025, 0.3844, 0.5625, 0.0676, 0.0225, 1.8225]
+
+# Length of hospital stay (days) in nine stroke-unit trials (Normand 1999, Stat Med 18:321-359, Table VIII).
+# Source: github.com/wviechtb/metadat, data-raw/dat.normand1999.txt (commit fc2ccb77).
+NORMAND = [
+    # source, n1i, m1i, sd1i, n2i, m2i, sd2i
+    ("Edinburgh", 155, 55, 47, 156, 75, 64),
+    ("Orpington-Mild", 31, 27, 7, 32, 29, 4),
+    ("Orpington-Moderate", 75, 64, 17, 71, 119, 29),
+    ("Orpington-Severe", 18, 66, 20, 18, 137, 48),
+    ("Montreal-Home", 8, 14, 8, 13, 18, 11),
+    ("Montreal-Transfer", 57, 19, 7, 52, 18, 4),
+    ("Newcastle", 34, 52, 45, 33, 41, 34),
+    ("Umea", 110, 21, 16, 183, 31, 27),
+    ("Uppsala", 60, 30, 27, 52, 23, 20),
+]
