@@ -99,6 +99,32 @@ def cmd_tidy(args) -> int:
     return 0
 
 
+def cmd_search(args) -> int:
+    """Re-run the saved PubMed query and list the records the screening log does not hold yet."""
+    import pandas as pd
+
+    from .load import load_tables
+    from .search import SearchUnavailable, fetch_pubmed, saved_query, unscreened
+
+    email = args.email or os.environ.get("NCBI_EMAIL", "")
+    if not email:
+        raise UsageError("give --email (or set NCBI_EMAIL): NCBI asks every E-utilities user for a contact address")
+    tables = load_tables(Path(args.data_dir))
+    query = args.query or saved_query(tables["searches"])
+    try:
+        records = fetch_pubmed(query, email, retmax=args.retmax)
+    except SearchUnavailable as exc:
+        print(f"alsreview search: {exc}. The saved query needs internet access to PubMed; nothing was changed.\n"
+              f"  query: {query}", file=sys.stderr)
+        return 4
+    new = unscreened(records, tables["screening"])
+    for row in new.itertuples(index=False):
+        year = "" if pd.isna(row.year) else int(row.year)
+        print(f"PMID:{row.pmid}\t{year}\t{row.title}")
+    print(f"{len(records)} record(s) found, {len(new)} not yet in screening.csv", file=sys.stderr)
+    return 0
+
+
 def cmd_readme(args) -> int:
     from .docs import update_readme
     from .schema import read_datapackage
@@ -126,6 +152,13 @@ def parser() -> argparse.ArgumentParser:
     r.add_argument("--quarto", default="", help="path to the quarto binary (default: quarto on PATH)")
     sub.add_parser("tidy", help="rewrite the CSVs in canonical form, atomically")
     sub.add_parser("readme", help="regenerate the README's data dictionary from datapackage.json")
+    s = sub.add_parser("search", help="re-run the saved PubMed search (needs internet) and list unscreened records",
+                       description="Re-runs the newest PubMed query in searches.csv through NCBI E-utilities and prints "
+                                   "the PMIDs that screening.csv does not hold yet. Exit 4 when PubMed cannot be reached.",
+                       epilog="example: .venv/bin/alsreview search --email you@example.org")
+    s.add_argument("--email", help="contact address sent to NCBI (default: $NCBI_EMAIL)")
+    s.add_argument("--query", help="search this instead of the saved query")
+    s.add_argument("--retmax", type=int, default=1000, help="most records to fetch (default 1000)")
     return p
 
 
@@ -134,7 +167,7 @@ def main(argv: list[str] | None = None) -> int:
     from .build import BuildError
 
     handlers = {"validate": cmd_validate, "build": cmd_build, "render": cmd_render, "tidy": cmd_tidy,
-                "readme": cmd_readme}
+                "readme": cmd_readme, "search": cmd_search}
     try:
         return handlers[args.command](args)
     except DataError as exc:
