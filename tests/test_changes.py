@@ -1,0 +1,52 @@
+"""The 'what changed since the previous version' section is computed from recorded release snapshots."""
+import re
+
+import pandas as pd
+import yaml
+
+from alsreview.changes import favours, previous_snapshot, snapshot, what_changed, write_snapshot
+from alsreview.paths import DATA_DIR, PROJ_ROOT
+from alsreview.schema import read_datapackage
+
+
+def test_favours_needs_a_ci_that_excludes_no_difference():
+    assert favours(0.46, 5.96, "higher") == "favours exercise"
+    assert favours(-3.1, 8.5, "higher") == "no clear difference"
+    assert favours(-12.0, -1.0, "lower") == "favours exercise"      # e.g. fatigue: lower is better
+    assert favours(-20.0, -1.8, "higher") == "favours control"       # e.g. strength: a loss
+
+
+def test_what_changed_lists_studies_counts_estimates_and_conclusions(tables):
+    old = snapshot(tables, "1.0.0")
+    grown = {name: frame.copy() for name, frame in tables.items()}
+    new_study = grown["studies"].iloc[[0]].assign(study_id="zeta2025", year=2025)
+    grown["studies"] = pd.concat([grown["studies"], new_study], ignore_index=True)
+    pooled = grown["pooled_results"]
+    first = pooled.index[pooled["analysis"] == "SoF"][0]
+    pooled.loc[first, ["effect", "ci_lower", "ci_upper"]] = [1.0, -0.5, 2.5]
+    new = snapshot(grown, "1.1.0")
+    changes = what_changed(old, new)
+    assert changes["studies"].to_dict("records")[0]["study_id"] == "zeta2025"
+    assert changes["counts"].set_index("count").loc["works in the dataset", "after"] == len(tables["studies"]) + 1
+    assert len(changes["estimates"]) == 1 and changes["estimates"].iloc[0]["after"].startswith("1.00 [-0.50, 2.50]")
+    assert changes["conclusions"].iloc[0]["after"].startswith("no clear difference")
+    assert what_changed(new, new)["studies"].empty and what_changed(new, new)["estimates"].empty
+
+
+def test_previous_snapshot_is_the_newest_older_release(tmp_path, tables):
+    for version in ("0.1.0", "0.2.0", "0.10.0"):
+        write_snapshot(snapshot(tables, version), tmp_path / f"{version}.json")
+    assert previous_snapshot(tmp_path, "0.10.0")["version"] == "0.2.0"
+    assert previous_snapshot(tmp_path, "0.1.0") is None
+
+
+def test_release_version_is_the_same_in_datapackage_and_citation():
+    version = read_datapackage(DATA_DIR).descriptor["version"]
+    citation = yaml.safe_load((PROJ_ROOT / "CITATION.cff").read_text(encoding="utf-8"))
+    assert re.fullmatch(r"\d+\.\d+\.\d+", version)
+    assert str(citation["version"]) == version
+
+
+def test_a_previous_release_is_recorded():
+    version = read_datapackage(DATA_DIR).descriptor["version"]
+    assert previous_snapshot(DATA_DIR / "releases", version) is not None or version == "0.1.0"
