@@ -83,3 +83,12 @@ def test_moment_tau2_is_never_negative():
     assert result["tau2"] == 0.0
     assert result["re_estimate"] == pytest.approx(result["fe_estimate"])
     assert result["re_ci_lower"] == pytest.approx(result["fe_ci_lower"])
+
+
+def test_hksj_never_narrower_than_wald_when_trials_agree():
+    agreeing = np.array([2.0, 2.0, 2.0])
+    variances = np.array([1.0, 1.0, 1.0])
+    hksj = random_effects(agreeing, variances, 0.0, "hksj")
+    wald = random_effects(agreeing, variances, 0.0, "wald")
+    assert hksj["re_se"] == pytest.approx(wald["re_se"])
+    assert hksj["re_ci_upper"] - hksj["re_ci_lower"] > wald["re_ci_upper"] - wald["re_ci_lower"]   # t, not z

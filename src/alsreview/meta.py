@@ -7,6 +7,7 @@ Nothing is back-calculated to make a pooling possible.
 """
 from __future__ import annotations
 
+import re
 import warnings
 
 import matplotlib.pyplot as plt
@@ -120,8 +121,8 @@ def reml_tau2(effects: np.ndarray, variances: np.ndarray) -> float:
 def random_effects(effects: np.ndarray, variances: np.ndarray, tau2: float, interval: str = "wald") -> dict:
     """Random-effects mean for a given tau², with a Wald or Hartung-Knapp-Sidik-Jonkman 95% CI and prediction interval.
 
-    HKSJ rescales the variance by the weighted residual spread and uses t with k-1 degrees of freedom (the Cochrane
-    Handbook's advice for few studies). The prediction interval follows metafor's predict(): the same t quantile
+    HKSJ rescales the variance by the weighted residual spread (never below the Wald variance) and uses t with k-1
+    degrees of freedom (the Cochrane Handbook's advice for few studies). The prediction interval follows metafor's predict(): the same t quantile
     (normal for Wald) applied to sqrt(tau² + SE²); it is left empty below three studies, where it says nothing useful.
     """
     from scipy import stats
@@ -129,12 +130,14 @@ def random_effects(effects: np.ndarray, variances: np.ndarray, tau2: float, inte
     k = len(effects)
     weights = 1.0 / (variances + tau2)
     mean = float(np.sum(weights * effects) / np.sum(weights))
+    wald_se = float(np.sqrt(1.0 / np.sum(weights)))
     if interval == "hksj":
-        se = float(np.sqrt(np.sum(weights * (effects - mean) ** 2) / ((k - 1) * np.sum(weights))))
+        # Floored at the Wald SE (Roever, Knapp & Friede 2015): with trials that agree closely, plain HKSJ can give
+        # an interval narrower than the fixed-effect one, which is not a credible answer from two or three trials.
+        se = max(wald_se, float(np.sqrt(np.sum(weights * (effects - mean) ** 2) / ((k - 1) * np.sum(weights)))))
         quantile = float(stats.t.ppf(0.975, k - 1))
     else:
-        se = float(np.sqrt(1.0 / np.sum(weights)))
-        quantile = Z95
+        se, quantile = wald_se, Z95
     half_pi = quantile * np.sqrt(tau2 + se ** 2)
     return {
         "re_estimate": mean, "re_se": se, "re_ci_lower": mean - quantile * se, "re_ci_upper": mean + quantile * se,
@@ -220,3 +223,107 @@ def plot_forest(estimates: pd.DataFrame, result: dict, title: str):
     ax.set_title(f"{title}\nQ = {result['q']:.2f}, I² = {100 * result['i2']:.0f}%, tau² = {result['tau2']:.3f}", fontsize=9)
     fig.tight_layout()
     return fig
+
+
+# --- Our meta-analysis of controlled trials in people with ALS (the living update) ---------------------------------
+
+NO_ADDED_EXERCISE = ("usual_care", "sham", "no_intervention")
+WINDOWS = ((0, 13.5, "up to 3 months"), (13.5, 27.5, "4 to 6 months"), (27.5, 1e9, "over 6 months"))
+_UNIT_WEEKS = {"day": 1 / 7, "week": 1.0, "month": 52 / 12, "year": 52.0}
+
+
+def time_window(time_point) -> str:
+    """Follow-up window of a stated time point ('12 weeks', '6 months'), so that trials can be pooled by time."""
+    match = re.search(r"(\d+(?:\.\d+)?)\s*(day|week|month|year)s?", str(time_point or ""), flags=re.IGNORECASE)
+    if not match:
+        return ""
+    weeks = float(match.group(1)) * _UNIT_WEEKS[match.group(2).lower()]
+    return next(label for low, high, label in WINDOWS if low < weeks <= high)
+
+
+def trial_contrasts(outcomes: pd.DataFrame, arms: pd.DataFrame, scales: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Exercise-versus-no-added-exercise contrasts that carry their uncertainty, one row per outcome.
+
+    Arm-level numbers count only when the spread is stated to be an SD; a '±' of unstated kind is never read as one.
+    The comparator must be usual care, sham or no intervention (comparator_kind of the comparator arm).
+    """
+    columns = ["study_id", "outcome_id", "domain", "scale", "better", "time_point", "window", "n_exercise",
+               "mean_exercise", "sd_exercise", "n_control", "mean_control", "sd_control", "effect", "variance", "basis"]
+    needed = {"comparator_arm_id", "spread_type"}
+    if outcomes.empty or not needed <= set(outcomes.columns) or "comparator_kind" not in arms.columns:
+        return pd.DataFrame(columns=columns)
+    kinds = arms.set_index("arm_id")["comparator_kind"]
+    rows = outcomes.loc[outcomes["comparator_arm_id"].map(kinds).isin(NO_ADDED_EXERCISE)]
+    better_of = scales.set_index("scale_id")["better"] if scales is not None and len(scales) else pd.Series(dtype=str)
+    out = []
+    for r in rows.itertuples(index=False):
+        groups = (r.n_exercise, r.mean_exercise, r.sd_exercise, r.n_control, r.mean_control, r.sd_control)
+        scale_id = getattr(r, "scale_id", None)
+        scale = scale_id if isinstance(scale_id, str) and scale_id else r.measure
+        base = {"study_id": r.study_id, "outcome_id": r.outcome_id, "domain": r.domain, "scale": scale,
+                "better": better_of.get(scale, ""), "time_point": r.time_point or "", "window": time_window(r.time_point)}
+        if all(pd.notna(v) for v in groups) and r.spread_type == "sd" and r.n_exercise > 1 and r.n_control > 1:
+            out.append({**base, **dict(zip(columns[7:13], groups)), "effect": r.mean_exercise - r.mean_control,
+                        "variance": r.sd_exercise ** 2 / r.n_exercise + r.sd_control ** 2 / r.n_control,
+                        "basis": "arm means and SDs"})
+        elif (isinstance(r.effect_measure, str) and r.effect_measure.lower() == MEAN_DIFFERENCE
+              and pd.notna(r.effect) and pd.notna(r.ci_lower) and pd.notna(r.ci_upper) and r.ci_upper > r.ci_lower):
+            out.append({**base, "effect": r.effect, "variance": ((r.ci_upper - r.ci_lower) / (2 * Z95)) ** 2,
+                        "basis": "mean difference and 95% CI"})
+    frame = pd.DataFrame(out, columns=columns)
+    return frame.loc[frame["window"] != ""].reset_index(drop=True)
+
+
+def _standardised(group: pd.DataFrame) -> pd.DataFrame | None:
+    """Hedges' g per trial (statsmodels' effectsize_smd), signed so that positive always favours exercise."""
+    from statsmodels.stats.meta_analysis import effectsize_smd
+
+    if group[["n_exercise", "mean_exercise", "sd_exercise"]].isna().any(axis=None) or (group["better"] == "").any():
+        return None
+    smd, variance = effectsize_smd(group["mean_exercise"].to_numpy(float), group["sd_exercise"].to_numpy(float),
+                                   group["n_exercise"].to_numpy(float), group["mean_control"].to_numpy(float),
+                                   group["sd_control"].to_numpy(float), group["n_control"].to_numpy(float))
+    sign = np.where(group["better"] == "lower", -1.0, 1.0)
+    return group.assign(effect=smd * sign, variance=variance, better="higher")
+
+
+def pooled_trials(contrasts: pd.DataFrame, tau2_method: str = "reml", interval: str = "hksj") -> pd.DataFrame:
+    """Pool every domain and follow-up window that two or more trials inform.
+
+    One scale: mean difference in its units. Several scales: standardised mean difference (Hedges' g, positive =
+    favours exercise), which needs arm-level data and a known better direction for every trial. A trial contributes
+    one contrast per analysis (its first outcome row; the others are listed as not used).
+    """
+    from .changes import favours
+
+    columns = ["pool_id", "label", "domain", "window", "effect_measure", "scales", "k", "participants", "trials",
+               "re_estimate", "re_ci_lower", "re_ci_upper", "pi_lower", "pi_upper", "tau2", "i2", "q", "method",
+               "favours", "not_used"]
+    rows = []
+    for (domain, window), group in contrasts.groupby(["domain", "window"], sort=True):
+        first = group.drop_duplicates("study_id", keep="first")
+        not_used = sorted(set(group["outcome_id"]) - set(first["outcome_id"]))
+        if first["study_id"].nunique() < 2:
+            continue
+        if first["scale"].nunique() == 1:
+            measure, estimates, better = MEAN_DIFFERENCE, first, first["better"].iloc[0]
+        else:
+            measure, estimates, better = "standardised mean difference", _standardised(first), "higher"
+            if estimates is None:
+                continue
+        result = pool(estimates, tau2_method=tau2_method, interval=interval)
+        participants = (estimates["n_exercise"].fillna(0) + estimates["n_control"].fillna(0)).sum()
+        rows.append({
+            "pool_id": f"{domain}-{window.replace(' ', '_')}", "label": f"{domain.replace('_', ' ')}, {window}",
+            "domain": domain, "window": window, "effect_measure": measure, "scales": "; ".join(sorted(first["scale"].unique())),
+            "k": result["k"], "participants": int(participants) or None, "trials": "; ".join(estimates["study_id"]),
+            **{c: result[c] for c in ("re_estimate", "re_ci_lower", "re_ci_upper", "pi_lower", "pi_upper", "tau2", "i2", "q", "method")},
+            "favours": favours(result["re_ci_lower"], result["re_ci_upper"], better) if better else "direction of benefit not recorded",
+            "not_used": "; ".join(not_used),
+        })
+    return pd.DataFrame(rows, columns=columns)
+
+
+def sensitivity_without(contrasts: pd.DataFrame, excluded: set[str]) -> pd.DataFrame:
+    """The same pooling with some trials left out (e.g. high risk of bias or baseline imbalance)."""
+    return pooled_trials(contrasts.loc[~contrasts["study_id"].isin(excluded)])

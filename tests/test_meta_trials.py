@@ -1,0 +1,83 @@
+"""Our pooling of controlled trials: which contrasts qualify, how scales and time points are grouped."""
+import numpy as np
+import pandas as pd
+import pytest
+from statsmodels.stats.meta_analysis import effectsize_smd
+
+from alsreview.meta import pool, pooled_trials, sensitivity_without, time_window, trial_contrasts
+
+ARMS = pd.DataFrame([
+    {"arm_id": "a2020-ex", "comparator_kind": None}, {"arm_id": "a2020-uc", "comparator_kind": "usual_care"},
+    {"arm_id": "b2021-ex", "comparator_kind": None}, {"arm_id": "b2021-sham", "comparator_kind": "sham"},
+    {"arm_id": "c2022-ex", "comparator_kind": None}, {"arm_id": "c2022-str", "comparator_kind": "stretching_rom"},
+])
+SCALES = pd.DataFrame([{"scale_id": "alsfrs_r", "better": "higher"}, {"scale_id": "fss", "better": "lower"},
+                       {"scale_id": "mfis", "better": "lower"}])
+
+
+def row(study, comparator, scale="alsfrs_r", time_point="12 weeks", spread="sd", **numbers):
+    base = {"study_id": study, "outcome_id": f"{study}-ex-{scale}", "arm_id": f"{study}-ex", "comparator_arm_id": comparator,
+            "domain": "functional_rating" if scale == "alsfrs_r" else "fatigue", "measure": scale, "scale_id": scale,
+            "time_point": time_point, "spread_type": spread, "effect_measure": None, "effect": None, "ci_lower": None,
+            "ci_upper": None, "n_exercise": None, "mean_exercise": None, "sd_exercise": None, "n_control": None,
+            "mean_control": None, "sd_control": None}
+    return {**base, **numbers}
+
+
+ARM_NUMBERS = dict(n_exercise=12, mean_exercise=36.0, sd_exercise=5.0, n_control=10, mean_control=33.0, sd_control=6.0)
+
+
+def test_time_windows():
+    assert time_window("12 weeks") == "up to 3 months"
+    assert time_window("3 months") == "up to 3 months"
+    assert time_window("24 weeks") == "4 to 6 months"
+    assert time_window("6 months") == "4 to 6 months"
+    assert time_window("1 year") == "over 6 months"
+    assert time_window("end of training") == ""
+
+
+def test_only_no_added_exercise_comparators_with_stated_sd_count():
+    outcomes = pd.DataFrame([
+        row("a2020", "a2020-uc", **ARM_NUMBERS),
+        row("b2021", "b2021-sham", spread="unstated_plus_minus", **ARM_NUMBERS),   # '±' of unknown kind: not an SD
+        row("c2022", "c2022-str", **ARM_NUMBERS),                                   # stretching is added exercise
+    ])
+    contrasts = trial_contrasts(outcomes, ARMS, SCALES)
+    assert contrasts["study_id"].tolist() == ["a2020"]
+    assert contrasts.loc[0, "effect"] == pytest.approx(3.0)
+    assert contrasts.loc[0, "variance"] == pytest.approx(25 / 12 + 36 / 10)
+
+
+def test_one_scale_pools_as_mean_difference_with_reml_and_hksj():
+    outcomes = pd.DataFrame([
+        row("a2020", "a2020-uc", **ARM_NUMBERS),
+        row("b2021", "b2021-sham", effect_measure="mean difference", effect=1.0, ci_lower=-1.0, ci_upper=3.0),
+    ])
+    contrasts = trial_contrasts(outcomes, ARMS, SCALES)
+    table = pooled_trials(contrasts)
+    assert len(table) == 1
+    result = table.iloc[0]
+    expected = pool(contrasts, tau2_method="reml", interval="hksj")
+    assert result["effect_measure"] == "mean difference" and result["k"] == 2
+    assert result["re_estimate"] == pytest.approx(expected["re_estimate"])
+    assert result["re_ci_lower"] == pytest.approx(expected["re_ci_lower"])
+    assert result["pi_lower"] is None or np.isnan(result["pi_lower"])    # two trials: no prediction interval
+    assert result["favours"] in {"favours exercise", "no clear difference", "favours control"}
+
+
+def test_different_scales_pool_as_smd_signed_towards_exercise():
+    tired = dict(n_exercise=15, mean_exercise=30.0, sd_exercise=8.0, n_control=15, mean_control=40.0, sd_control=9.0)
+    outcomes = pd.DataFrame([row("a2020", "a2020-uc", scale="fss", **tired), row("b2021", "b2021-sham", scale="mfis", **tired)])
+    table = pooled_trials(trial_contrasts(outcomes, ARMS, SCALES))
+    result = table.iloc[0]
+    g, _ = effectsize_smd(30.0, 8.0, 15, 40.0, 9.0, 15)
+    assert result["effect_measure"] == "standardised mean difference"
+    assert result["re_estimate"] == pytest.approx(-g)       # less fatigue is better: shown as a positive effect
+    assert result["re_estimate"] > 0
+
+
+def test_fewer_than_two_trials_and_sensitivity_drop():
+    outcomes = pd.DataFrame([row("a2020", "a2020-uc", **ARM_NUMBERS), row("b2021", "b2021-sham", **ARM_NUMBERS)])
+    contrasts = trial_contrasts(outcomes, ARMS, SCALES)
+    assert len(pooled_trials(contrasts)) == 1
+    assert sensitivity_without(contrasts, {"b2021"}).empty
