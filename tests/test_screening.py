@@ -1,0 +1,29 @@
+"""The updated-review flow is computed from the search and screening logs."""
+import pandas as pd
+
+from alsreview.screening import update_flow
+
+
+def test_update_flow_counts_follow_the_logs():
+    searches = pd.DataFrame({"search_id": ["T01", "T02"], "records": [8, 6]})
+    screening = pd.DataFrame({
+        "record_id": ["T1", "T2", "T3", "T4", "T5"],
+        "decision": ["included", "excluded", "excluded", "duplicate", "included"],
+        "reason": [None, "not_als", "protocol_only", None, None],
+        "study_id": ["a2020", None, None, None, "b2021"],
+    })
+    flow = update_flow(searches, screening, previous_studies=16, included_now=18).set_index("box")["n"]
+    assert flow["Search results returned"] == 14
+    assert flow["Distinct records considered"] == 5
+    assert flow["Duplicates removed"] == 1
+    assert flow["Records screened"] == 4
+    assert flow["Records excluded"] == 2
+    assert flow["Excluded: not about ALS"] + flow["Excluded: protocol or registry entry only"] == 2
+    assert flow["New studies included"] == 2
+    assert flow["Total studies in the review"] == 18
+
+
+def test_update_flow_says_when_the_arithmetic_does_not_match_the_table():
+    screening = pd.DataFrame({"record_id": ["T1"], "decision": ["included"], "reason": [None], "study_id": ["a2020"]})
+    flow = update_flow(pd.DataFrame({"records": [1]}), screening, previous_studies=16, included_now=20)
+    assert "holds 20" in flow.set_index("box").loc["Total studies in the review", "detail"]
