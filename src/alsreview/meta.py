@@ -327,3 +327,73 @@ def pooled_trials(contrasts: pd.DataFrame, tau2_method: str = "reml", interval: 
 def sensitivity_without(contrasts: pd.DataFrame, excluded: set[str]) -> pd.DataFrame:
     """The same pooling with some trials left out (e.g. high risk of bias or baseline imbalance)."""
     return pooled_trials(contrasts.loc[~contrasts["study_id"].isin(excluded)])
+
+
+def beside_published(ours: pd.DataFrame, published: pd.DataFrame) -> pd.DataFrame:
+    """Our pooled estimates next to the published meta-analyses of the same outcome domain, as printed."""
+    columns = ["domain", "window", "source", "effect_measure", "trials", "participants", "estimate", "ci_lower",
+               "ci_upper", "model", "i2"]
+    rows = []
+    for r in ours.itertuples(index=False):
+        rows.append({"domain": r.domain, "window": r.window, "source": "this review", "effect_measure": r.effect_measure,
+                     "trials": r.k, "participants": r.participants, "estimate": r.re_estimate,
+                     "ci_lower": r.re_ci_lower, "ci_upper": r.re_ci_upper, "model": r.method, "i2": 100 * r.i2})
+    if len(ours) and len(published):
+        same = published.loc[published["domain"].isin(set(ours["domain"]))]
+        for p in same.itertuples(index=False):
+            rows.append({"domain": p.domain, "window": time_window(p.time_point) or "not stated", "source": p.study_id,
+                         "effect_measure": p.effect_measure, "trials": p.n_studies, "participants": p.n_participants,
+                         "estimate": p.effect, "ci_lower": p.ci_lower, "ci_upper": p.ci_upper,
+                         "model": getattr(p, "model", None), "i2": getattr(p, "i2", None)})
+    frame = pd.DataFrame(rows, columns=columns)
+    order = {label: i for i, (_, _, label) in enumerate(WINDOWS)}
+    frame["_w"] = frame["window"].map(order).fillna(len(order))
+    frame["_s"] = (frame["source"] != "this review").astype(int)
+    return frame.sort_values(["domain", "_w", "_s", "source"], kind="stable").drop(columns=["_w", "_s"]).reset_index(drop=True)
+
+
+def favours_labels(better: str) -> tuple[str, str]:
+    """What the left and right of a difference axis (exercise minus control) mean for a scale."""
+    if better == "lower":
+        return "favours exercise", "favours control"
+    if better == "higher":
+        return "favours control", "favours exercise"
+    return "", ""
+
+
+def plot_trial_forest(contrasts: pd.DataFrame, pooled: pd.Series, scale_label: str):
+    """Forest plot of one pooled analysis: trials, the random-effects diamond, its prediction interval, and which
+    side of zero favours exercise (from the scale's better direction, or always right for Hedges' g)."""
+    smd = pooled["effect_measure"] == "standardised mean difference"
+    better = "higher" if smd else (contrasts["better"].iloc[0] if len(contrasts) else "")
+    k = len(contrasts)
+    fig, ax = plt.subplots(figsize=(6.3, 0.38 * (k + 3) + 1.3))
+    se = np.sqrt(contrasts["variance"].to_numpy(float))
+    effect = contrasts["effect"].to_numpy(float)
+    y = np.arange(k)[::-1] + 1.5
+    ax.hlines(y, effect - Z95 * se, effect + Z95 * se, color="black", linewidth=1.1)
+    ax.plot(effect, y, "s", color="black", markersize=5)
+    lo, est, hi = pooled["re_ci_lower"], pooled["re_estimate"], pooled["re_ci_upper"]
+    ax.fill([lo, est, hi, est], [0, 0.28, 0, -0.28], color="#0072B2")
+    if pd.notna(pooled.get("pi_lower")):
+        ax.hlines(-0.55, pooled["pi_lower"], pooled["pi_upper"], color="#0072B2", linewidth=1.0, linestyle=":")
+    ax.axvline(0, color="black", linewidth=0.8, linestyle="--")
+    labels = [f"{s} (n={int(a + b)})" if pd.notna(a) and pd.notna(b) else s
+              for s, a, b in zip(contrasts["study_id"], contrasts["n_exercise"], contrasts["n_control"])]
+    ax.set_yticks([*y, 0], [*labels, f"Pooled ({pooled['k']} trials)"], fontsize=8)
+    for yi, e, s in zip(y, effect, se):
+        ax.annotate(f"{e:.2f} [{e - Z95 * s:.2f}, {e + Z95 * s:.2f}]", (1.02, yi), xycoords=("axes fraction", "data"), fontsize=7, va="center")
+    ax.annotate(f"{est:.2f} [{lo:.2f}, {hi:.2f}]", (1.02, 0), xycoords=("axes fraction", "data"), fontsize=7, va="center", weight="bold")
+    measure = "Hedges' g" if smd else f"Mean difference, {scale_label}"
+    ax.set_xlabel(f"{measure} (exercise minus control, 95% CI)", fontsize=8)
+    left, right = favours_labels(better)
+    if left:
+        ax.annotate(f"← {left}", (0.0, -0.2), xycoords="axes fraction", fontsize=8, ha="left", va="top")
+        ax.annotate(f"{right} →", (1.0, -0.2), xycoords="axes fraction", fontsize=8, ha="right", va="top")
+    ax.set_ylim(-1.0, k + 1.2)
+    ax.tick_params(axis="x", labelsize=8)
+    i2 = 100 * pooled["i2"]
+    pi = "" if pd.isna(pooled.get("pi_lower")) else "; dotted line: 95% prediction interval"
+    ax.set_title(f"{pooled['label'].capitalize()}: I² = {i2:.0f}%, tau² = {pooled['tau2']:.2f}{pi}", fontsize=8)
+    fig.tight_layout()
+    return fig
