@@ -93,3 +93,11 @@ def test_forest_says_which_side_favours_exercise():
     fig = plot_trial_forest(contrasts, pooled_trials(contrasts).iloc[0], "FSS")
     texts = [t.get_text() for t in fig.axes[0].texts]
     assert "← favours exercise" in texts and "favours control →" in texts
+
+
+def test_unstated_plus_minus_counts_only_with_a_recorded_reason():
+    bare = row("b2021", "b2021-sham", spread="unstated_plus_minus", **ARM_NUMBERS)
+    reasoned = {**bare, "spread_as_sd_reason": "as an SE it would imply an SD wider than the scale"}
+    assert trial_contrasts(pd.DataFrame([bare]), ARMS, SCALES).empty
+    contrasts = trial_contrasts(pd.DataFrame([reasoned]), ARMS, SCALES)
+    assert len(contrasts) == 1 and "read as SD" in contrasts.loc[0, "basis"]

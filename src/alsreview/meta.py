@@ -244,7 +244,8 @@ def time_window(time_point) -> str:
 def trial_contrasts(outcomes: pd.DataFrame, arms: pd.DataFrame, scales: pd.DataFrame | None = None) -> pd.DataFrame:
     """Exercise-versus-no-added-exercise contrasts that carry their uncertainty, one row per outcome.
 
-    Arm-level numbers count only when the spread is stated to be an SD; a '±' of unstated kind is never read as one.
+    Arm-level numbers count only when the spread is stated to be an SD; a '±' of unstated kind is read as one only
+    where the row records why (spread_as_sd_reason), and the basis column then says so.
     The comparator must be usual care, sham or no intervention (comparator_kind of the comparator arm).
     """
     columns = ["study_id", "outcome_id", "domain", "scale", "better", "time_point", "window", "n_exercise",
@@ -262,16 +263,23 @@ def trial_contrasts(outcomes: pd.DataFrame, arms: pd.DataFrame, scales: pd.DataF
         scale = scale_id if isinstance(scale_id, str) and scale_id else r.measure
         base = {"study_id": r.study_id, "outcome_id": r.outcome_id, "domain": r.domain, "scale": scale,
                 "better": better_of.get(scale, ""), "time_point": r.time_point or "", "window": time_window(r.time_point)}
-        if all(pd.notna(v) for v in groups) and r.spread_type == "sd" and r.n_exercise > 1 and r.n_control > 1:
+        if all(pd.notna(v) for v in groups) and _spread_is_sd(r) and r.n_exercise > 1 and r.n_control > 1:
             out.append({**base, **dict(zip(columns[7:13], groups)), "effect": r.mean_exercise - r.mean_control,
                         "variance": r.sd_exercise ** 2 / r.n_exercise + r.sd_control ** 2 / r.n_control,
-                        "basis": "arm means and SDs"})
+                        "basis": "arm means and SDs" if r.spread_type == "sd" else
+                                 f"arm means and '±' read as SD ({getattr(r, 'spread_as_sd_reason')})"})
         elif (isinstance(r.effect_measure, str) and r.effect_measure.lower() == MEAN_DIFFERENCE
               and pd.notna(r.effect) and pd.notna(r.ci_lower) and pd.notna(r.ci_upper) and r.ci_upper > r.ci_lower):
             out.append({**base, "effect": r.effect, "variance": ((r.ci_upper - r.ci_lower) / (2 * Z95)) ** 2,
                         "basis": "mean difference and 95% CI"})
     frame = pd.DataFrame(out, columns=columns)
     return frame.loc[frame["window"] != ""].reset_index(drop=True)
+
+
+def _spread_is_sd(row) -> bool:
+    """A stated SD, or an unstated '±' that the curator has a recorded reason to read as an SD."""
+    reason = getattr(row, "spread_as_sd_reason", None)
+    return row.spread_type == "sd" or (row.spread_type == "unstated_plus_minus" and isinstance(reason, str) and bool(reason.strip()))
 
 
 def _standardised(group: pd.DataFrame) -> pd.DataFrame | None:
