@@ -1,22 +1,21 @@
 """What changed since the previous release: studies, counts, pooled estimates and conclusions.
 
-A release is recorded as a snapshot (data/releases/<version>.json) of the facts a reader would compare between two
-versions of the review. The report's "What changed" section is computed by comparing the current data's snapshot
-with the newest recorded one that is older than the current version, so it can never drift from the data.
+Each release is recorded as rows of releases.csv (long format: one row per study, count, estimate or conclusion),
+written by `alsreview snapshot` when a version is released. The report's "What changed" section compares the
+current data's snapshot with the newest recorded release older than the current version, so it is computed, not
+written by hand.
 """
 from __future__ import annotations
-
-import json
-from pathlib import Path
 
 import pandas as pd
 
 from .subset import is_exercise_study
 
+SNAPSHOT_COLUMNS = ["version", "kind", "key", "label", "number", "ci_lower", "ci_upper", "studies", "text"]
 COUNT_LABELS = {
     "works": "works in the dataset",
-    "exercise_studies": "primary studies of an exercise programme",
-    "human_trials": "controlled trials in people with ALS",
+    "exercise_studies": "primary studies of an exercise intervention",
+    "human_trials": "controlled studies of exercise in people with ALS",
     "outcomes": "outcome rows",
     "outcomes_beneficial": "outcomes favouring exercise",
     "outcomes_harmful": "outcomes favouring the comparator (harm)",
@@ -27,24 +26,25 @@ COUNT_LABELS = {
 HUMAN_TRIALS = ("human_rct", "human_nonrandomised")
 
 
-def favours(estimate_low: float, estimate_high: float, better: str = "higher") -> str:
-    """Which arm a mean difference (exercise minus control) favours: only when its CI excludes no difference."""
-    if estimate_low > 0:
+def favours(ci_lower: float, ci_upper: float, better: str = "higher") -> str:
+    """Which arm a difference (exercise minus control) favours: only when its CI excludes no difference."""
+    if ci_lower > 0:
         return "favours exercise" if better == "higher" else "favours control"
-    if estimate_high < 0:
+    if ci_upper < 0:
         return "favours control" if better == "higher" else "favours exercise"
     return "no clear difference"
 
 
-def snapshot(tables: dict[str, pd.DataFrame], version: str, pooled_here: pd.DataFrame | None = None) -> dict:
-    """The facts of one release that a later release is compared with (JSON-ready, sorted, deterministic)."""
+def snapshot(tables: dict[str, pd.DataFrame], version: str, pooled_here: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The facts of one release that a later release is compared with, as rows of releases.csv."""
     studies, outcomes, pooled = tables["studies"], tables["outcomes"], tables["pooled_results"]
     pooled_here = pooled_here if pooled_here is not None else pd.DataFrame()
+    exercise = is_exercise_study(studies)
     directions = outcomes["direction"].value_counts()
     counts = {
         "works": len(studies),
-        "exercise_studies": int(is_exercise_study(studies).sum()),
-        "human_trials": int((studies["evidence_type"].isin(HUMAN_TRIALS) & is_exercise_study(studies)).sum()),
+        "exercise_studies": int(exercise.sum()),
+        "human_trials": int((studies["evidence_type"].isin(HUMAN_TRIALS) & exercise).sum()),
         "outcomes": len(outcomes),
         "outcomes_beneficial": int(directions.get("beneficial", 0)),
         "outcomes_harmful": int(directions.get("harmful", 0)),
@@ -52,86 +52,80 @@ def snapshot(tables: dict[str, pd.DataFrame], version: str, pooled_here: pd.Data
         "published_pooled_results": len(pooled),
         "pooled_here": len(pooled_here),
     }
-    estimates, conclusions = {}, {}
+    rows = [{"kind": "study", "key": s.study_id, "label": s.study_id, "number": int(s.year), "text": s.evidence_type}
+            for s in studies.itertuples(index=False)]
+    rows += [{"kind": "count", "key": k, "label": COUNT_LABELS[k], "number": v} for k, v in counts.items()]
     for r in pooled.itertuples(index=False):
         label = f"{r.outcome} ({r.time_point or 'time not stated'}), {r.study_id} analysis {r.analysis}"
-        estimates[f"published:{r.result_id}"] = {"label": label, "estimate": float(r.effect),
-                                                  "ci_lower": float(r.ci_lower), "ci_upper": float(r.ci_upper),
-                                                  "studies": None if pd.isna(r.n_studies) else int(r.n_studies)}
+        key = f"published:{r.result_id}"
+        rows.append({"kind": "estimate", "key": key, "label": label, "number": r.effect, "ci_lower": r.ci_lower,
+                     "ci_upper": r.ci_upper, "studies": r.n_studies})
         if r.analysis == "SoF":
-            better = getattr(r, "better", None) or "higher"
-            conclusions[f"published:{r.result_id}"] = {
-                "label": label, "direction": favours(r.ci_lower, r.ci_upper, better if isinstance(better, str) else "higher"),
-                "certainty": (r.certainty or "not rated").replace("_", " ") if isinstance(r.certainty, str) else "not rated"}
+            better = getattr(r, "better", None)
+            certainty = r.certainty.replace("_", " ") if isinstance(r.certainty, str) else "not rated"
+            rows.append({"kind": "conclusion", "key": key, "label": label,
+                         "text": f"{favours(r.ci_lower, r.ci_upper, better if isinstance(better, str) else 'higher')}"
+                                 f" (certainty: {certainty})"})
     for r in pooled_here.itertuples(index=False):
         key = f"ours:{r.pool_id}"
-        estimates[key] = {"label": r.label, "estimate": float(r.re_estimate), "ci_lower": float(r.re_ci_lower),
-                          "ci_upper": float(r.re_ci_upper), "studies": int(r.k)}
-        conclusions[key] = {"label": r.label, "direction": r.favours, "certainty": "not rated"}
-    return {
-        "version": version,
-        "studies": {s.study_id: {"year": int(s.year), "evidence_type": s.evidence_type}
-                    for s in studies.sort_values("study_id").itertuples(index=False)},
-        "counts": counts,
-        "estimates": dict(sorted(estimates.items())),
-        "conclusions": dict(sorted(conclusions.items())),
-    }
-
-
-def read_snapshot(path: Path) -> dict:
-    return json.loads(path.read_text(encoding="utf-8"))
-
-
-def write_snapshot(snap: dict, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(snap, indent=1, ensure_ascii=False, sort_keys=False) + "\n", encoding="utf-8")
+        rows.append({"kind": "estimate", "key": key, "label": f"{r.label} (this review)", "number": r.re_estimate,
+                     "ci_lower": r.re_ci_lower, "ci_upper": r.re_ci_upper, "studies": r.k})
+        rows.append({"kind": "conclusion", "key": key, "label": f"{r.label} (this review)",
+                     "text": f"{r.favours} (certainty: not rated)"})
+    frame = pd.DataFrame(rows, columns=SNAPSHOT_COLUMNS).assign(version=version)
+    order = {"study": 0, "count": 1, "estimate": 2, "conclusion": 3}
+    frame = frame.sort_values(["kind", "key"], key=lambda c: c.map(order) if c.name == "kind" else c, kind="stable")
+    return frame.astype({"studies": "Int64"}).reset_index(drop=True)
 
 
 def _version_key(version: str) -> tuple:
-    return tuple(int(p) if p.isdigit() else p for p in version.split("."))
+    return tuple(int(p) if p.isdigit() else -1 for p in str(version).split("."))
 
 
-def previous_snapshot(releases_dir: Path, current_version: str) -> dict | None:
-    """The newest recorded release older than the current version, if any."""
-    older = [p for p in releases_dir.glob("*.json") if _version_key(p.stem) < _version_key(current_version)]
-    return read_snapshot(max(older, key=lambda p: _version_key(p.stem))) if older else None
+def previous_release(releases: pd.DataFrame, current_version: str) -> pd.DataFrame | None:
+    """Rows of the newest recorded release older than the current version, if any."""
+    older = [v for v in releases["version"].unique() if _version_key(v) < _version_key(current_version)]
+    if not older:
+        return None
+    return releases.loc[releases["version"] == max(older, key=_version_key)].reset_index(drop=True)
 
 
-def what_changed(previous: dict, current: dict) -> dict[str, pd.DataFrame]:
+def what_changed(previous: pd.DataFrame, current: pd.DataFrame) -> dict[str, pd.DataFrame]:
     """Tables of differences between two snapshots: studies, counts, estimates, conclusions."""
-    before, after = previous["studies"], current["studies"]
-    study_rows = [{"change": "added", "study_id": s, **after[s]} for s in sorted(set(after) - set(before))]
-    study_rows += [{"change": "removed", "study_id": s, **before[s]} for s in sorted(set(before) - set(after))]
-    count_rows = [{"count": COUNT_LABELS.get(k, k), "before": previous["counts"].get(k), "after": v}
-                  for k, v in current["counts"].items() if previous["counts"].get(k) != v]
-    estimate_rows = []
-    for key in sorted(set(previous["estimates"]) | set(current["estimates"])):
-        old, new = previous["estimates"].get(key), current["estimates"].get(key)
-        if old and new and all(round(old[f], 2) == round(new[f], 2) for f in ("estimate", "ci_lower", "ci_upper")):
-            continue
-        estimate_rows.append({"estimate": (new or old)["label"], "before": _interval(old), "after": _interval(new)})
-    conclusion_rows = []
-    for key in sorted(set(previous["conclusions"]) | set(current["conclusions"])):
-        old, new = previous["conclusions"].get(key), current["conclusions"].get(key)
-        if old and new and (old["direction"], old["certainty"]) == (new["direction"], new["certainty"]):
-            continue
-        conclusion_rows.append({"conclusion": (new or old)["label"], "before": _conclusion(old), "after": _conclusion(new)})
-    return {
-        "studies": pd.DataFrame(study_rows, columns=["change", "study_id", "year", "evidence_type"]),
-        "counts": pd.DataFrame(count_rows, columns=["count", "before", "after"]),
-        "estimates": pd.DataFrame(estimate_rows, columns=["estimate", "before", "after"]),
-        "conclusions": pd.DataFrame(conclusion_rows, columns=["conclusion", "before", "after"]),
-    }
+    def part(frame, kind):
+        return frame.loc[frame["kind"] == kind].set_index("key")
+
+    before, after = part(previous, "study"), part(current, "study")
+    studies = pd.concat([
+        after.loc[sorted(set(after.index) - set(before.index))].assign(change="added"),
+        before.loc[sorted(set(before.index) - set(after.index))].assign(change="removed"),
+    ]).reset_index()
+    studies = pd.DataFrame({"change": studies["change"], "study_id": studies["key"],
+                            "year": studies["number"].astype("Int64"), "evidence_type": studies["text"]})
+    old, new = part(previous, "count")["number"], part(current, "count")
+    counts = pd.DataFrame([{"count": row.label, "before": _int(old.get(key)), "after": _int(row.number)}
+                           for key, row in new.iterrows() if _int(old.get(key)) != _int(row.number)],
+                          columns=["count", "before", "after"])
+    return {"studies": studies, "counts": counts,
+            "estimates": _compare(part(previous, "estimate"), part(current, "estimate"), _interval, "estimate"),
+            "conclusions": _compare(part(previous, "conclusion"), part(current, "conclusion"),
+                                    lambda r: r["text"], "conclusion")}
 
 
-def _interval(entry: dict | None) -> str:
-    if not entry:
-        return "not in this version"
-    studies = f"; {entry['studies']} studies" if entry.get("studies") else ""
-    return f"{entry['estimate']:.2f} [{entry['ci_lower']:.2f}, {entry['ci_upper']:.2f}]{studies}"
+def _int(value):
+    return None if value is None or pd.isna(value) else int(value)
 
 
-def _conclusion(entry: dict | None) -> str:
-    if not entry:
-        return "not in this version"
-    return f"{entry['direction']} (certainty: {entry['certainty']})"
+def _compare(old: pd.DataFrame, new: pd.DataFrame, show, name: str) -> pd.DataFrame:
+    rows = []
+    for key in sorted(set(old.index) | set(new.index)):
+        a = show(old.loc[key]) if key in old.index else "not in this version"
+        b = show(new.loc[key]) if key in new.index else "not in this version"
+        if a != b:
+            rows.append({name: (new.loc[key] if key in new.index else old.loc[key])["label"], "before": a, "after": b})
+    return pd.DataFrame(rows, columns=[name, "before", "after"])
+
+
+def _interval(row) -> str:
+    studies = f"; {int(row['studies'])} studies" if pd.notna(row["studies"]) else ""
+    return f"{row['number']:.2f} [{row['ci_lower']:.2f}, {row['ci_upper']:.2f}]{studies}"
