@@ -405,3 +405,10 @@ def plot_trial_forest(contrasts: pd.DataFrame, pooled: pd.Series, scale_label: s
     ax.set_title(f"{pooled['label'].capitalize()}: I² = {i2:.0f}%, tau² = {pooled['tau2']:.2f}{pi}", fontsize=8)
     fig.tight_layout()
     return fig
+
+
+def our_meta_analysis(tables: dict[str, pd.DataFrame]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The trial contrasts that qualify and what pooling them gives (REML tau², HKSJ CI): one call for the
+    notebook, the values and the release snapshot alike."""
+    contrasts = trial_contrasts(tables["outcomes"], tables["interventions"], tables.get("scales"))
+    return contrasts, pooled_trials(contrasts)

@@ -18,9 +18,10 @@ from .subset import select
 class TrackedTables(dict):
     """The selected tables, remembering which ones the notebook read (the build's dependency record)."""
 
-    def __init__(self, tables):
+    def __init__(self, tables, read: set[str] | None = None):
         super().__init__(tables)
-        self.read = {"studies"}  # every selection is made through the studies table
+        self.read = read if read is not None else set()
+        self.read.add("studies")  # every selection is made through the studies table
 
     def __getitem__(self, name):
         self.read.add(name)
@@ -42,9 +43,14 @@ class TrackedTables(dict):
 
 @dataclass
 class Context:
+    """What a notebook works with: the selected tables, the whole corpus (for facts that must not change with the
+    selection, such as the search log), where to write, the parameters and the data release's version."""
+
     tables: dict[str, pd.DataFrame]
     out_dir: Path
     params: dict
+    corpus: dict[str, pd.DataFrame] | None = None
+    version: str = ""
 
     @property
     def label(self) -> str:
@@ -75,7 +81,8 @@ class Context:
 def start(**params) -> Context:
     """Validate parameters and data, then return the selected tables and where to write."""
     data_dir = Path(params.get("data_dir") or DATA_DIR)
-    evidence_types = read_datapackage(data_dir).enum("studies", "evidence_type")
+    package = read_datapackage(data_dir)
+    evidence_types = package.enum("studies", "evidence_type")
     checked = check_params(params, evidence_types)
     use_deterministic_style()
     tables = load_tables(data_dir)
@@ -83,4 +90,6 @@ def start(**params) -> Context:
                     year_max=checked["year_max"], evidence_types=checked["evidence_types"] or None)
     out_dir = Path(checked["output_dir"] or ANALYSIS_DIR)
     out_dir.mkdir(parents=True, exist_ok=True)
-    return Context(TrackedTables(chosen), out_dir, checked)
+    selected = TrackedTables(chosen)
+    return Context(selected, out_dir, checked, corpus=TrackedTables(tables, read=selected.read),
+                   version=str(package.descriptor.get("version", "")))

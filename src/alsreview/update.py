@@ -1,0 +1,127 @@
+"""The living update in one place: the tables, figures and numbers notebook 04 shows and the report quotes.
+
+Facts about the corpus (the search and screening logs, what changed since the last release) come from the whole
+dataset whatever the selection; the trials and their pooling follow the selection like every other table.
+"""
+from __future__ import annotations
+
+import pandas as pd
+
+from .changes import previous_release, snapshot, what_changed
+from .meta import beside_published, our_meta_analysis, plot_trial_forest, sensitivity_without
+from .screening import update_flow
+from .subset import is_exercise_study
+
+TRIAL_DESIGNS = ("human_rct", "human_nonrandomised")
+COMPARATOR_KINDS = {
+    "usual_care": "usual care",
+    "sham": "sham training",
+    "stretching_rom": "stretching or range of motion",
+    "other_dose": "another dose of the same exercise",
+    "other_exercise": "another exercise",
+    "no_intervention": "no intervention",
+}
+
+
+def _per_arm(values: pd.Series) -> str:
+    """'24/24' from the arms' counts, '?' for an arm whose count no source states."""
+    shown = ["?" if pd.isna(v) else str(int(v)) for v in values]
+    return "" if all(s == "?" for s in shown) else "/".join(shown)
+
+
+def trial_characteristics(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """One row per controlled trial in people with ALS: design, arms, comparator, numbers, dose, conclusion."""
+    studies, arms = tables["studies"], tables["interventions"]
+    trials = studies.loc[studies["evidence_type"].isin(TRIAL_DESIGNS) & is_exercise_study(studies)]
+    columns = ["study", "year", "design", "exercise", "comparator", "n_randomised", "n_analysed", "dose", "duration",
+               "authors_conclusion"]
+    rows = []
+    for t in trials.sort_values(["year", "study_id"]).itertuples(index=False):
+        own = arms.loc[arms["study_id"] == t.study_id]
+        role = own["arm_role"] if "arm_role" in own.columns else pd.Series("exercise", index=own.index)
+        exercise, comparator = own.loc[role != "comparator"], own.loc[role == "comparator"]
+        ordered = pd.concat([exercise, comparator])
+        kinds = comparator["comparator_kind"].map(COMPARATOR_KINDS) if "comparator_kind" in comparator.columns else pd.Series(dtype=str)
+        doses = [", ".join(str(v) for v in (a.get("frequency"), a.get("session_length")) if isinstance(v, str) and v)
+                 for _, a in exercise.iterrows()]
+        rows.append({
+            "study": t.study_id,
+            "year": int(t.year),
+            "design": getattr(t, "design_detail", None) or t.evidence_type,
+            "exercise": "; ".join(f"{a.arm_label}" for a in exercise.itertuples(index=False)),
+            "comparator": "; ".join(f"{a.arm_label} ({k})" if isinstance(k, str) else a.arm_label
+                                    for a, k in zip(comparator.itertuples(index=False), kinds.reindex(comparator.index))),
+            "n_randomised": _per_arm(ordered["n_randomised"]) if "n_randomised" in ordered.columns else "",
+            "n_analysed": _per_arm(ordered["n_analysed"]) if "n_analysed" in ordered.columns else "",
+            "dose": "; ".join(dict.fromkeys(d for d in doses if d)),
+            "duration": "; ".join(dict.fromkeys(str(v) for v in exercise["programme_duration"].dropna())),
+            "authors_conclusion": getattr(t, "authors_conclusion", None) or "",
+        })
+    return pd.DataFrame(rows, columns=columns)
+
+
+def sensitivity_exclusions(tables: dict[str, pd.DataFrame]) -> dict[str, str]:
+    """Trials left out of the sensitivity analysis, with why: high overall risk of bias, or baseline imbalance."""
+    reasons = {}
+    rob = tables.get("risk_of_bias")
+    if rob is not None and len(rob):
+        high = rob.loc[(rob["domain"] == "overall") & (rob["judgement"] == "high"), "study_id"]
+        reasons.update({s: "high overall risk of bias" for s in high})
+    studies = tables["studies"]
+    if "baseline_imbalance" in studies.columns:
+        for s in studies.loc[studies["baseline_imbalance"] == "yes", "study_id"]:
+            reasons[s] = "; ".join(filter(None, [reasons.get(s), "baseline imbalance"]))
+    return reasons
+
+
+def published_meta_analyses(pooled: pd.DataFrame, studies: pd.DataFrame) -> pd.DataFrame:
+    """Every pooled result a systematic review prints, with the review's year, newest reviews first."""
+    if pooled.empty:
+        return pd.DataFrame(columns=["review", "year", "outcome", "time_point", "effect_measure", "effect", "ci_lower",
+                                     "ci_upper", "n_studies", "n_participants", "discrepancy"])
+    years = studies.set_index("study_id")["year"]
+    frame = pooled.assign(review=pooled["study_id"], year=pooled["study_id"].map(years))
+    wanted = ["review", "year", "outcome", "time_point", "effect_measure", "effect", "ci_lower", "ci_upper",
+              "n_studies", "n_participants"]
+    frame = frame.assign(discrepancy=frame["discrepancy"] if "discrepancy" in frame.columns else "")
+    return frame.sort_values(["year", "review", "result_id"], ascending=[False, True, True])[wanted + ["discrepancy"]].reset_index(drop=True)
+
+
+def update_tables(tables: dict[str, pd.DataFrame], corpus: dict[str, pd.DataFrame], version: str) -> dict:
+    """Everything notebook 04 writes: flow, trials, pooling with sensitivity, published estimates, changes, values."""
+    contrasts, pooled = our_meta_analysis(tables)
+    excluded = sensitivity_exclusions(tables)
+    sensitivity = sensitivity_without(contrasts, set(excluded)).assign(
+        left_out="; ".join(f"{s} ({why})" for s, why in sorted(excluded.items())) or "none")
+    forests = {}
+    for number, row in enumerate(pooled.itertuples(index=False), start=1):
+        used = contrasts.loc[(contrasts["domain"] == row.domain) & (contrasts["window"] == row.window)
+                             & contrasts["study_id"].isin(row.trials.split("; "))].drop_duplicates("study_id")
+        forests[f"forest_trials_{number}"] = plot_trial_forest(used, pd.Series(row._asdict()), row.scales)
+    _, corpus_pooled = our_meta_analysis(corpus)
+    current = snapshot(corpus, version, corpus_pooled)
+    releases = corpus.get("releases")
+    previous = previous_release(releases, version) if releases is not None and len(releases) else None
+    changes = what_changed(previous, current) if previous is not None else {}
+    previous_studies = 0 if previous is None else int((previous["kind"] == "study").sum())
+    flow = update_flow(corpus["searches"], corpus["screening"], previous_studies, len(corpus["studies"])) \
+        if "searches" in corpus and "screening" in corpus else pd.DataFrame()
+    trials = trial_characteristics(tables)
+    values = {
+        "version": version,
+        "previous_version": "" if previous is None else str(previous["version"].iloc[0]),
+        "n_trials": len(trials),
+        "n_searches": 0 if flow.empty else len(corpus["searches"]),
+        "n_records_screened": 0 if flow.empty else int(flow.set_index("box").loc["Records screened", "n"]),
+        "n_new_studies": 0 if flow.empty else int(flow.set_index("box").loc["New studies included", "n"]),
+        "n_pooled_here": len(pooled),
+        "n_contrasts": len(contrasts),
+        "n_published_results": len(tables["pooled_results"]),
+        "n_reviews_with_results": int(tables["pooled_results"]["study_id"].nunique()),
+    }
+    return {
+        "flow": flow, "trials": trials, "contrasts": contrasts, "pooled": pooled, "sensitivity": sensitivity,
+        "forests": forests, "beside_published": beside_published(pooled, tables["pooled_results"]),
+        "published": published_meta_analyses(tables["pooled_results"], tables["studies"]), "changes": changes,
+        "values": values,
+    }
