@@ -125,6 +125,30 @@ def cmd_search(args) -> int:
     return 0
 
 
+def cmd_snapshot(args) -> int:
+    """Record the current data as a release in releases.csv (what the next version's 'What changed' compares with)."""
+    import pandas as pd
+
+    from .changes import snapshot
+    from .load import load_tables
+    from .meta import our_meta_analysis
+    from .schema import read_datapackage
+    from .tidy import atomic_write
+
+    data_dir = Path(args.data_dir)
+    version = str(read_datapackage(data_dir).descriptor.get("version", ""))
+    tables = load_tables(data_dir)
+    releases = tables["releases"]
+    if version in set(releases["version"]):
+        raise UsageError(f"release {version} is already recorded in releases.csv; raise the version in "
+                         "datapackage.json and CITATION.cff first")
+    _, pooled = our_meta_analysis(tables)
+    rows = pd.concat([releases, snapshot(tables, version, pooled)], ignore_index=True)
+    atomic_write(data_dir / "releases.csv", rows.to_csv(index=False, lineterminator="\n", float_format="%.10g"))
+    print(f"recorded release {version} in {display_path(data_dir / 'releases.csv')}")
+    return 0
+
+
 def cmd_readme(args) -> int:
     from .docs import update_readme
     from .schema import read_datapackage
@@ -152,6 +176,10 @@ def parser() -> argparse.ArgumentParser:
     r.add_argument("--quarto", default="", help="path to the quarto binary (default: quarto on PATH)")
     sub.add_parser("tidy", help="rewrite the CSVs in canonical form, atomically")
     sub.add_parser("readme", help="regenerate the README's data dictionary from datapackage.json")
+    sub.add_parser("snapshot", help="record the current data as a release (for the next version's 'What changed')",
+                   description="Appends the current studies, counts, pooled estimates and conclusions to releases.csv "
+                               "under the version in datapackage.json. Run it when you release that version.",
+                   epilog="example: .venv/bin/alsreview snapshot")
     s = sub.add_parser("search", help="re-run the saved PubMed search (needs internet) and list unscreened records",
                        description="Re-runs the newest PubMed query in searches.csv through NCBI E-utilities and prints "
                                    "the PMIDs that screening.csv does not hold yet. Exit 4 when PubMed cannot be reached.",
@@ -167,7 +195,7 @@ def main(argv: list[str] | None = None) -> int:
     from .build import BuildError
 
     handlers = {"validate": cmd_validate, "build": cmd_build, "render": cmd_render, "tidy": cmd_tidy,
-                "readme": cmd_readme, "search": cmd_search}
+                "readme": cmd_readme, "search": cmd_search, "snapshot": cmd_snapshot}
     try:
         return handlers[args.command](args)
     except DataError as exc:
