@@ -95,9 +95,28 @@ def test_forest_says_which_side_favours_exercise():
     assert "← favours exercise" in texts and "favours control →" in texts
 
 
-def test_unstated_plus_minus_counts_only_with_a_recorded_reason():
-    bare = row("b2021", "b2021-sham", spread="unstated_plus_minus", **ARM_NUMBERS)
-    reasoned = {**bare, "spread_as_sd_reason": "as an SE it would imply an SD wider than the scale"}
-    assert trial_contrasts(pd.DataFrame([bare]), ARMS, SCALES).empty
-    contrasts = trial_contrasts(pd.DataFrame([reasoned]), ARMS, SCALES)
-    assert len(contrasts) == 1 and "read as SD" in contrasts.loc[0, "basis"]
+def test_assumptions_are_used_only_in_the_secondary_analysis_and_only_with_a_reason():
+    from alsreview.meta import trial_candidates
+
+    bare = row("b2021", "b2021-sham", spread="unstated_plus_minus", **{**ARM_NUMBERS, "n_exercise": None, "n_control": None})
+    reasoned = {**bare, "spread_as_sd_reason": "as an SE it would imply an SD wider than the scale",
+                "n_from_randomised_reason": "no dropouts reported"}
+    arms = ARMS.assign(n_randomised=[None, None, 30, 30, None, None])
+    assert trial_contrasts(pd.DataFrame([bare]), arms, SCALES, assumptions=True).empty
+    assert trial_contrasts(pd.DataFrame([reasoned]), arms, SCALES).empty          # primary analysis: stated facts only
+    contrasts = trial_contrasts(pd.DataFrame([reasoned]), arms, SCALES, assumptions=True)
+    assert len(contrasts) == 1 and contrasts.loc[0, "n_exercise"] == 30
+    assert "read as SD" in contrasts.loc[0, "assumption"] and "n randomised" in contrasts.loc[0, "assumption"]
+    why = trial_candidates(pd.DataFrame([reasoned]), arms, SCALES).loc[0, "reason"]
+    assert why == "number analysed per arm not stated"
+
+
+def test_candidates_say_why_a_row_is_not_pooled():
+    from alsreview.meta import trial_candidates
+
+    outcomes = pd.DataFrame([row("c2022", "c2022-str", **ARM_NUMBERS), row("a2020", "a2020-uc", time_point="end of training", **ARM_NUMBERS),
+                             row("b2021", "b2021-sham")])
+    reasons = trial_candidates(outcomes, ARMS, SCALES).set_index("study_id")["reason"]
+    assert reasons["c2022"].startswith("comparator is stretching rom")
+    assert reasons["a2020"].startswith("time point not stated")
+    assert reasons["b2021"].startswith("no arm means")

@@ -228,6 +228,14 @@ def plot_forest(estimates: pd.DataFrame, result: dict, title: str):
 # --- Our meta-analysis of controlled trials in people with ALS (the living update) ---------------------------------
 
 NO_ADDED_EXERCISE = ("usual_care", "sham", "no_intervention")
+COMPARATOR_KINDS = {
+    "usual_care": "usual care",
+    "sham": "sham training",
+    "stretching_rom": "stretching or range of motion",
+    "other_dose": "another dose of the same exercise",
+    "other_exercise": "another exercise",
+    "no_intervention": "no intervention",
+}
 WINDOWS = ((0, 13.5, "up to 3 months"), (13.5, 27.5, "4 to 6 months"), (27.5, 1e9, "over 6 months"))
 _UNIT_WEEKS = {"day": 1 / 7, "week": 1.0, "month": 52 / 12, "year": 52.0}
 
@@ -241,45 +249,96 @@ def time_window(time_point) -> str:
     return next(label for low, high, label in WINDOWS if low < weeks <= high)
 
 
-def trial_contrasts(outcomes: pd.DataFrame, arms: pd.DataFrame, scales: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Exercise-versus-no-added-exercise contrasts that carry their uncertainty, one row per outcome.
+CONTRAST_COLUMNS = ["study_id", "outcome_id", "domain", "scale", "better", "time_point", "window", "n_exercise",
+                    "mean_exercise", "sd_exercise", "n_control", "mean_control", "sd_control", "effect", "variance",
+                    "basis", "assumption"]
 
-    Arm-level numbers count only when the spread is stated to be an SD; a '±' of unstated kind is read as one only
-    where the row records why (spread_as_sd_reason), and the basis column then says so.
-    The comparator must be usual care, sham or no intervention (comparator_kind of the comparator arm).
+
+def _reason_given(row, field: str) -> str:
+    value = getattr(row, field, None)
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _arm_numbers(r, n_randomised: pd.Series, assumptions: bool):
+    """(numbers, assumption text, reason not usable) for an arm-level contrast."""
+    notes = []
+    n_e, n_c = r.n_exercise, r.n_control
+    if pd.isna(n_e) or pd.isna(n_c):
+        reason = _reason_given(r, "n_from_randomised_reason")
+        if not (assumptions and reason):
+            return None, "", "number analysed per arm not stated"
+        n_e = n_e if pd.notna(n_e) else n_randomised.get(r.arm_id)
+        n_c = n_c if pd.notna(n_c) else n_randomised.get(r.comparator_arm_id)
+        if pd.isna(n_e) or pd.isna(n_c):
+            return None, "", "number analysed per arm not stated, nor the number randomised"
+        notes.append(f"n analysed taken as n randomised ({reason})")
+    if r.spread_type != "sd":
+        reason = _reason_given(r, "spread_as_sd_reason")
+        if not (r.spread_type == "unstated_plus_minus" and assumptions and reason):
+            kind = {"unstated_plus_minus": "'±' of unstated kind", "se": "spread is an SE"}.get(r.spread_type,
+                                                                                              "spread not stated as an SD")
+            return None, "", kind
+        notes.append(f"'±' read as SD ({reason})")
+    return (n_e, r.mean_exercise, r.sd_exercise, n_c, r.mean_control, r.sd_control), "; ".join(notes), ""
+
+
+def trial_candidates(outcomes: pd.DataFrame, arms: pd.DataFrame, scales: pd.DataFrame | None = None,
+                     assumptions: bool = False) -> pd.DataFrame:
+    """Every trial outcome against a comparator arm, with its contrast where one can be formed, or why not.
+
+    A contrast needs a comparator with no added exercise (usual care, sham or no intervention), a time point, and
+    either arm means with SDs and the numbers analysed, or a mean difference with its 95% CI. Without
+    `assumptions` only what the page states counts. With them, a row may also use a '±' of unstated kind as an SD
+    and the numbers randomised as the numbers analysed, but only where the row records why (spread_as_sd_reason,
+    n_from_randomised_reason); the assumption column then says which was made.
     """
-    columns = ["study_id", "outcome_id", "domain", "scale", "better", "time_point", "window", "n_exercise",
-               "mean_exercise", "sd_exercise", "n_control", "mean_control", "sd_control", "effect", "variance", "basis"]
-    needed = {"comparator_arm_id", "spread_type"}
-    if outcomes.empty or not needed <= set(outcomes.columns) or "comparator_kind" not in arms.columns:
+    columns = CONTRAST_COLUMNS + ["comparator_kind", "usable", "reason"]
+    if outcomes.empty or "comparator_arm_id" not in outcomes.columns or "comparator_kind" not in arms.columns:
         return pd.DataFrame(columns=columns)
     kinds = arms.set_index("arm_id")["comparator_kind"]
-    rows = outcomes.loc[outcomes["comparator_arm_id"].map(kinds).isin(NO_ADDED_EXERCISE)]
+    n_randomised = arms.set_index("arm_id")["n_randomised"] if "n_randomised" in arms.columns else pd.Series(dtype=float)
+    rows = outcomes.loc[outcomes["comparator_arm_id"].notna()]
     better_of = scales.set_index("scale_id")["better"] if scales is not None and len(scales) else pd.Series(dtype=str)
     out = []
     for r in rows.itertuples(index=False):
-        groups = (r.n_exercise, r.mean_exercise, r.sd_exercise, r.n_control, r.mean_control, r.sd_control)
         scale_id = getattr(r, "scale_id", None)
         scale = scale_id if isinstance(scale_id, str) and scale_id else r.measure
-        base = {"study_id": r.study_id, "outcome_id": r.outcome_id, "domain": r.domain, "scale": scale,
-                "better": better_of.get(scale, ""), "time_point": r.time_point or "", "window": time_window(r.time_point)}
-        if all(pd.notna(v) for v in groups) and _spread_is_sd(r) and r.n_exercise > 1 and r.n_control > 1:
-            out.append({**base, **dict(zip(columns[7:13], groups)), "effect": r.mean_exercise - r.mean_control,
-                        "variance": r.sd_exercise ** 2 / r.n_exercise + r.sd_control ** 2 / r.n_control,
-                        "basis": "arm means and SDs" if r.spread_type == "sd" else
-                                 f"arm means and '±' read as SD ({getattr(r, 'spread_as_sd_reason')})"})
-        elif (isinstance(r.effect_measure, str) and r.effect_measure.lower() == MEAN_DIFFERENCE
-              and pd.notna(r.effect) and pd.notna(r.ci_lower) and pd.notna(r.ci_upper) and r.ci_upper > r.ci_lower):
-            out.append({**base, "effect": r.effect, "variance": ((r.ci_upper - r.ci_lower) / (2 * Z95)) ** 2,
-                        "basis": "mean difference and 95% CI"})
-    frame = pd.DataFrame(out, columns=columns)
-    return frame.loc[frame["window"] != ""].reset_index(drop=True)
+        kind = kinds.get(r.comparator_arm_id)
+        row = {"study_id": r.study_id, "outcome_id": r.outcome_id, "domain": r.domain, "scale": scale,
+               "better": better_of.get(scale, ""), "time_point": r.time_point or "", "window": time_window(r.time_point),
+               "comparator_kind": kind, "usable": False, "reason": "", "assumption": ""}
+        has_groups = all(pd.notna(v) for v in (r.mean_exercise, r.sd_exercise, r.mean_control, r.sd_control))
+        has_md = (isinstance(r.effect_measure, str) and r.effect_measure.lower() == MEAN_DIFFERENCE and
+                  pd.notna(r.effect) and pd.notna(r.ci_lower) and pd.notna(r.ci_upper) and r.ci_upper > r.ci_lower)
+        if kind not in NO_ADDED_EXERCISE:
+            row["reason"] = f"comparator is {COMPARATOR_KINDS.get(kind, 'not described')}, not 'no added exercise'"
+        elif not row["window"]:
+            row["reason"] = "time point not stated in weeks, months or years"
+        elif has_groups:
+            numbers, assumption, reason = _arm_numbers(r, n_randomised, assumptions)
+            if numbers is None:
+                row["reason"] = reason
+            elif numbers[0] < 2 or numbers[3] < 2:
+                row["reason"] = "fewer than two subjects in an arm"
+            else:
+                n_e, m_e, sd_e, n_c, m_c, sd_c = numbers
+                row.update(dict(zip(CONTRAST_COLUMNS[7:13], numbers)), effect=m_e - m_c,
+                           variance=sd_e ** 2 / n_e + sd_c ** 2 / n_c, usable=True, assumption=assumption,
+                           basis="arm means and SDs")
+        elif has_md:
+            row.update(effect=r.effect, variance=((r.ci_upper - r.ci_lower) / (2 * Z95)) ** 2, usable=True,
+                       basis="mean difference and 95% CI", n_exercise=r.n_exercise, n_control=r.n_control)
+        else:
+            row["reason"] = "no arm means with spread, and no mean difference with a 95% CI"
+        out.append(row)
+    return pd.DataFrame(out, columns=columns)
 
 
-def _spread_is_sd(row) -> bool:
-    """A stated SD, or an unstated '±' that the curator has a recorded reason to read as an SD."""
-    reason = getattr(row, "spread_as_sd_reason", None)
-    return row.spread_type == "sd" or (row.spread_type == "unstated_plus_minus" and isinstance(reason, str) and bool(reason.strip()))
+def trial_contrasts(outcomes: pd.DataFrame, arms: pd.DataFrame, scales: pd.DataFrame | None = None,
+                    assumptions: bool = False) -> pd.DataFrame:
+    """The usable exercise-versus-no-added-exercise contrasts (see `trial_candidates`)."""
+    candidates = trial_candidates(outcomes, arms, scales, assumptions)
+    return candidates.loc[candidates["usable"], CONTRAST_COLUMNS].reset_index(drop=True)
 
 
 def _standardised(group: pd.DataFrame) -> pd.DataFrame | None:
@@ -343,7 +402,8 @@ def beside_published(ours: pd.DataFrame, published: pd.DataFrame) -> pd.DataFram
                "ci_upper", "model", "i2"]
     rows = []
     for r in ours.itertuples(index=False):
-        rows.append({"domain": r.domain, "window": r.window, "source": "this review", "effect_measure": r.effect_measure,
+        source = f"this review, {r.analysis}" if isinstance(getattr(r, "analysis", None), str) else "this review"
+        rows.append({"domain": r.domain, "window": r.window, "source": source, "effect_measure": r.effect_measure,
                      "trials": r.k, "participants": r.participants, "estimate": r.re_estimate,
                      "ci_lower": r.re_ci_lower, "ci_upper": r.re_ci_upper, "model": r.method, "i2": 100 * r.i2})
     if len(ours) and len(published):
@@ -356,7 +416,7 @@ def beside_published(ours: pd.DataFrame, published: pd.DataFrame) -> pd.DataFram
     frame = pd.DataFrame(rows, columns=columns)
     order = {label: i for i, (_, _, label) in enumerate(WINDOWS)}
     frame["_w"] = frame["window"].map(order).fillna(len(order))
-    frame["_s"] = (frame["source"] != "this review").astype(int)
+    frame["_s"] = (~frame["source"].str.startswith("this review")).astype(int)
     return frame.sort_values(["domain", "_w", "_s", "source"], kind="stable").drop(columns=["_w", "_s"]).reset_index(drop=True)
 
 
@@ -407,8 +467,9 @@ def plot_trial_forest(contrasts: pd.DataFrame, pooled: pd.Series, scale_label: s
     return fig
 
 
-def our_meta_analysis(tables: dict[str, pd.DataFrame]) -> tuple[pd.DataFrame, pd.DataFrame]:
+def our_meta_analysis(tables: dict[str, pd.DataFrame], assumptions: bool = False) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The trial contrasts that qualify and what pooling them gives (REML tau², HKSJ CI): one call for the
-    notebook, the values and the release snapshot alike."""
-    contrasts = trial_contrasts(tables["outcomes"], tables["interventions"], tables.get("scales"))
+    notebook, the values and the release snapshot alike. `assumptions` adds the rows usable only under their
+    recorded assumptions (the secondary analysis)."""
+    contrasts = trial_contrasts(tables["outcomes"], tables["interventions"], tables.get("scales"), assumptions)
     return contrasts, pooled_trials(contrasts)

@@ -8,19 +8,12 @@ from __future__ import annotations
 import pandas as pd
 
 from .changes import previous_release, snapshot, what_changed
-from .meta import beside_published, our_meta_analysis, plot_trial_forest, sensitivity_without
+from .meta import (COMPARATOR_KINDS, beside_published, our_meta_analysis, plot_trial_forest, sensitivity_without,
+                   trial_candidates)
 from .screening import update_flow
 from .subset import is_exercise_study
 
 TRIAL_DESIGNS = ("human_rct", "human_nonrandomised")
-COMPARATOR_KINDS = {
-    "usual_care": "usual care",
-    "sham": "sham training",
-    "stretching_rom": "stretching or range of motion",
-    "other_dose": "another dose of the same exercise",
-    "other_exercise": "another exercise",
-    "no_intervention": "no intervention",
-}
 
 
 def _per_arm(values: pd.Series) -> str:
@@ -90,14 +83,17 @@ def published_meta_analyses(pooled: pd.DataFrame, studies: pd.DataFrame) -> pd.D
 def update_tables(tables: dict[str, pd.DataFrame], corpus: dict[str, pd.DataFrame], version: str) -> dict:
     """Everything notebook 04 writes: flow, trials, pooling with sensitivity, published estimates, changes, values."""
     contrasts, pooled = our_meta_analysis(tables)
+    assumed_contrasts, assumed = our_meta_analysis(tables, assumptions=True)
+    candidates = trial_candidates(tables["outcomes"], tables["interventions"], tables.get("scales"), assumptions=True)
     excluded = sensitivity_exclusions(tables)
-    sensitivity = sensitivity_without(contrasts, set(excluded)).assign(
+    sensitivity = sensitivity_without(assumed_contrasts, set(excluded)).assign(
         left_out="; ".join(f"{s} ({why})" for s, why in sorted(excluded.items())) or "none")
     forests = {}
-    for number, row in enumerate(pooled.itertuples(index=False), start=1):
-        used = contrasts.loc[(contrasts["domain"] == row.domain) & (contrasts["window"] == row.window)
-                             & contrasts["study_id"].isin(row.trials.split("; "))].drop_duplicates("study_id")
-        forests[f"forest_trials_{number}"] = plot_trial_forest(used, pd.Series(row._asdict()), row.scales)
+    for prefix, frame, used_contrasts in (("forest_trials", pooled, contrasts), ("forest_assumed", assumed, assumed_contrasts)):
+        for number, row in enumerate(frame.itertuples(index=False), start=1):
+            used = used_contrasts.loc[(used_contrasts["domain"] == row.domain) & (used_contrasts["window"] == row.window)
+                                      & used_contrasts["study_id"].isin(row.trials.split("; "))].drop_duplicates("study_id")
+            forests[f"{prefix}_{number}"] = plot_trial_forest(used, pd.Series(row._asdict()), row.scales)
     _, corpus_pooled = our_meta_analysis(corpus)
     current = snapshot(corpus, version, corpus_pooled)
     releases = corpus.get("releases")
@@ -115,13 +111,18 @@ def update_tables(tables: dict[str, pd.DataFrame], corpus: dict[str, pd.DataFram
         "n_records_screened": 0 if flow.empty else int(flow.set_index("box").loc["Records screened", "n"]),
         "n_new_studies": 0 if flow.empty else int(flow.set_index("box").loc["New studies included", "n"]),
         "n_pooled_here": len(pooled),
+        "n_pooled_with_assumptions": len(assumed),
         "n_contrasts": len(contrasts),
+        "n_candidate_rows": len(candidates),
         "n_published_results": len(tables["pooled_results"]),
         "n_reviews_with_results": int(tables["pooled_results"]["study_id"].nunique()),
     }
     return {
-        "flow": flow, "trials": trials, "contrasts": contrasts, "pooled": pooled, "sensitivity": sensitivity,
-        "forests": forests, "beside_published": beside_published(pooled, tables["pooled_results"]),
+        "flow": flow, "trials": trials, "candidates": candidates, "contrasts": assumed_contrasts, "pooled": pooled,
+        "assumed": assumed, "sensitivity": sensitivity, "forests": forests,
+        "beside_published": beside_published(pd.concat([pooled.assign(analysis="stated data only"),
+                                                         assumed.assign(analysis="with recorded assumptions")]),
+                                             tables["pooled_results"]),
         "published": published_meta_analyses(tables["pooled_results"], tables["studies"]), "changes": changes,
         "values": values,
     }
