@@ -117,6 +117,6 @@ def test_candidates_say_why_a_row_is_not_pooled():
     outcomes = pd.DataFrame([row("c2022", "c2022-str", **ARM_NUMBERS), row("a2020", "a2020-uc", time_point="end of training", **ARM_NUMBERS),
                              row("b2021", "b2021-sham")])
     reasons = trial_candidates(outcomes, ARMS, SCALES).set_index("study_id")["reason"]
-    assert reasons["c2022"].startswith("comparator is stretching rom")
+    assert reasons["c2022"].startswith("comparator is stretching or range of motion")
     assert reasons["a2020"].startswith("time point not stated")
     assert reasons["b2021"].startswith("no arm means")
