@@ -89,15 +89,16 @@ def findings_by_level(outcomes: pd.DataFrame, arms: pd.DataFrame) -> pd.Series:
     'males: no effect 1, harmful 2; females: no effect 3' (levels in the order of the rows)."""
     if outcomes.empty:
         return pd.Series(dtype=object)
-    rows = outcomes.assign(_level=finding_levels(outcomes, arms))
-    out = {}
-    for study, group in rows.groupby("study_id", sort=False):
-        parts = []
-        for level, at_level in group.groupby("_level", sort=False):
-            counts = format_direction_counts(at_level["direction"])
-            parts.append(f"{level}: {counts}" if level else counts)
-        out[study] = "; ".join(parts)
-    return pd.Series(out, dtype=object)
+    rows = pd.DataFrame({"study_id": outcomes["study_id"], "level": finding_levels(outcomes, arms),
+                         "direction": outcomes["direction"]})
+    keys = rows[["study_id", "level"]].drop_duplicates()
+    counts = pd.crosstab([rows["study_id"], rows["level"]], rows["direction"]).reindex(columns=DIRECTIONS, fill_value=0)
+    counts = counts.reindex(pd.MultiIndex.from_frame(keys))
+    parts = [counts[d].map(lambda n, d=d: f"{pretty(d)} {n}" if n else "") for d in DIRECTIONS]
+    text = pd.concat(parts, axis=1).apply(lambda r: ", ".join(p for p in r if p), axis=1)
+    level = counts.index.get_level_values("level")
+    text = pd.Series([f"{lv}: {tx}" if lv else tx for lv, tx in zip(level, text)], index=counts.index)
+    return text.groupby(level="study_id", sort=False).agg("; ".join)
 
 
 def _total_n(n: pd.Series):
