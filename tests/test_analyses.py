@@ -80,7 +80,7 @@ def test_characteristics_lists_primary_studies_in_year_order(fixture_tables):
     assert mouse["interventions"] == "treadmill running; swimming"
     assert mouse["n_exercise"] == 20
     assert mouse["outcome_directions"] == "treadmill running: beneficial 1; swimming: no effect 1"  # by arm
-    assert mouse["exercise"] == "training programme" and mouse["authors_conclusion"] == "beneficial"
+    assert mouse["exercise"] == "training" and mouse["authors_conclusion"] == "beneficial"
     assert pd.isna(table.iloc[1]["n_exercise"])  # one arm without n: no total is claimed
 
 
@@ -179,7 +179,7 @@ def test_a_single_exercise_test_is_listed_but_not_counted_as_testing_exercise(fi
         ["human_observational", "single_session_test", None]
     tables = {**fixture_tables, "studies": studies}
     assert "trial2007" in set(characteristics(tables)["study"])  # listed, with its role
-    assert characteristics(tables).set_index("study").loc["trial2007", "exercise"] == "single exercise test"
+    assert characteristics(tables).set_index("study").loc["trial2007", "exercise"] == "single test"
     assert "resistance" not in set(evidence_map(tables)["modality"])  # but not among studies testing exercise
     assert "People with ALS" not in set(evidence_by_model(tables)["model"])
     assert recommendations_vs_evidence(tables).set_index("recommendation").loc["Resistance", "directions_of_modality_studies"] == "none studied"

@@ -62,7 +62,7 @@ def test_cheah_no_effect_beside_a_hopeful_conclusion(tables, study_rows):
 
 def test_sanjak_single_test_is_not_a_study_testing_exercise(tables, study_rows):
     # pubmed.ncbi.nlm.nih.gov/3601086: people with ALS and controls on one exercise test each; no training.
-    assert study_rows.loc["sanjak1987", "exercise"] == "single exercise test"
+    assert study_rows.loc["sanjak1987", "exercise"] == "single test"
     assert "endurance_aerobic" not in set(evidence_map(tables)["modality"])
     values = overview_values(tables)
     assert values["n_human_exercise_studies"] == values["n_human_rcts"]  # the three trials, not the test

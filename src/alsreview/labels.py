@@ -28,13 +28,10 @@ DIRECTNESS = {
     "other_disease_model_animal": "indirect",
     "other_people": "indirect",
 }
-DIRECTNESS_LABELS = {
-    "direct": "direct (ALS models, people with ALS)",
-    "indirect": "indirect (healthy or other-disease models)",
-}
+DIRECTNESS_LABELS = {"direct": "direct", "indirect": "indirect"}
 EXERCISE_ROLE = {
-    "training_programme": "training programme",
-    "single_session_test": "single exercise test",
+    "training_programme": "training",
+    "single_session_test": "single test",
     "not_applicable": "none",
 }
 # Okabe-Ito, a colour-blind-safe palette.

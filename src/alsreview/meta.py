@@ -30,7 +30,7 @@ def _scale_info(scales: pd.DataFrame | None) -> dict[str, dict]:
 def summary_of_findings(pooled: pd.DataFrame, scales: pd.DataFrame | None = None) -> pd.DataFrame:
     """The review's summary-of-findings rows (those with a GRADE rating), as a plain table. The finding is
     computed from the scale's direction and the CI: 'favours exercise' only where the CI excludes no difference."""
-    columns = ["outcome", "scale", "better", "time_point", "effect_measure", "estimate", "ci_lower", "ci_upper",
+    columns = ["outcome", "better", "time_point", "effect_measure", "estimate", "ci_lower", "ci_upper",
                "studies", "participants", "certainty", "finding", "reported_by"]
     sof = pooled.loc[pooled["analysis"] == "SoF"] if len(pooled) else pooled
     if sof.empty:
@@ -39,7 +39,6 @@ def summary_of_findings(pooled: pd.DataFrame, scales: pd.DataFrame | None = None
     scale = sof["scale_id"].map(lambda s: info.get(s, {}))
     frame = pd.DataFrame({
         "outcome": sof["outcome"],
-        "scale": scale.map(lambda s: s.get("name", "not recorded")),
         "better": scale.map(lambda s: s.get("better", "not recorded")),
         "time_point": sof["time_point"].fillna(""),
         "effect_measure": sof["effect_measure"],
@@ -123,8 +122,9 @@ def plot_reported_forest(rows: pd.DataFrame, title: str, scales: pd.DataFrame | 
         ax.set_xlabel(f"{name} ({direction}): {part['effect_measure'].iloc[0]}, exercise minus control", fontsize=7)
         ax.tick_params(axis="x", labelsize=7)
     fig.suptitle(title, fontsize=10)
-    fig.subplots_adjust(left=0.36, right=0.66, top=1 - 0.55 / fig.get_figheight(), bottom=0.5 / fig.get_figheight(),
-                        hspace=0.9 * 9 / fig.get_figheight() if len(panels) > 1 else 0.2)
+    height, top, bottom, gap = fig.get_figheight(), 0.55, 0.5, 0.85  # inches
+    mean_axes = (height - top - bottom - gap * (len(panels) - 1)) / len(panels)
+    fig.subplots_adjust(left=0.36, right=0.66, top=1 - top / height, bottom=bottom / height, hspace=gap / mean_axes)
     return fig
 
 

@@ -122,7 +122,7 @@ def characteristics(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
         "species": primary["species"].to_numpy(),
         "model": primary["model"].fillna("").to_numpy(),
         "authors_conclusion": primary["authors_conclusion"].map(
-            lambda c: pretty(c) if isinstance(c, str) else "not applicable (no training programme)").to_numpy(),
+            lambda c: pretty(c) if isinstance(c, str) else "not applicable").to_numpy(),
     })
     frame = frame.join(by_arm, on="study").join(by_outcome, on="study")
     for column in ("interventions", "outcome_domains", "outcome_directions"):
