@@ -2,7 +2,8 @@
 
 Every check is vectorised over a column and reports each failing cell as a Problem
 (file:line: column: value: rule). Field rules come from datapackage.json; the rules a Table Schema
-cannot express (a mean needs its SD, a CI must contain its estimate, coverage of primary studies)
+cannot express (a mean needs its SD, a CI must contain its estimate, coverage of primary studies, an
+outcome's direction agrees with its CI and scale, exercise role and authors' conclusion fit the study)
 are written out below. tests/test_frictionless_agreement.py checks that the field-level verdicts
 agree with Frictionless's own validator.
 """
@@ -171,8 +172,6 @@ def check_studies(studies: RawTable) -> list[Problem]:
 def check_exercise_role(studies: RawTable) -> list[Problem]:
     """Exercise role and the authors' conclusion agree with exercise_tested and the evidence type."""
     f = studies.frame
-    if not {"exercise_role", "authors_conclusion"} <= set(f.columns):
-        return []
     primary = f["evidence_type"].isin(PRIMARY_EVIDENCE)
     role, known = f["exercise_role"], f["exercise_role"].isin(["training_programme", "single_session_test", "not_applicable"])
     none = role == "not_applicable"
@@ -194,7 +193,7 @@ def check_directions(raw: dict[str, RawTable]) -> list[Problem]:
     """An outcome with a scale and a confidence interval takes the direction its CI supports: beneficial only
     when the CI excludes no difference on the side the scale calls better, harmful only on the other side."""
     outcomes, scales = raw.get("outcomes"), raw.get("scales")
-    if outcomes is None or scales is None or "scale_id" not in outcomes.frame:
+    if outcomes is None or scales is None:
         return []
     f = outcomes.frame
     better = f["scale_id"].map(dict(zip(scales.frame["scale_id"], scales.frame["better"])))
