@@ -54,3 +54,13 @@ def test_a_row_without_a_known_scale_is_never_said_to_favour_anyone():
     rows = pd.DataFrame({"effect_measure": ["mean difference"], "ci_lower": [1.0], "ci_upper": [2.0], "scale_id": ["nope"]})
     scales = pd.DataFrame({"scale_id": ["alsfrs"], "better": ["higher"]})
     assert list(favours_column(rows, scales)) == [DIRECTION_UNKNOWN]
+
+
+def test_scale_directions_agree_with_what_the_review_prints(tables):
+    """Where the review's own measure text says which way is better, the scale row says the same."""
+    pooled = tables["pooled_results"]
+    better = pooled["scale_id"].map(tables["scales"].set_index("scale_id")["better"])
+    stated = pooled["measure"].str.extract(r"(higher|lower) = better")[0]
+    checked = stated.notna()
+    assert checked.sum() >= 3  # ALSFRS, SF-36 and FSS at least
+    assert (stated[checked] == better[checked]).all()
