@@ -57,12 +57,15 @@ def grow(folder: Path, n_studies: int, seed: int = 20171) -> None:
         study = dict(study_id=sid, authors="Synthetic A, Example B", year=year, title=f"Synthetic study {i}",
                      journal="J Synth", source_url=url, extraction="abstract")
         if not primary:
-            study.update(evidence_type="narrative_review", species="none", population="not_applicable", exercise_tested="no")
+            study.update(evidence_type="narrative_review", species="none", population="not_applicable", exercise_tested="no",
+                         exercise_role="not_applicable")
         elif human:
-            study.update(evidence_type="human_rct", species="human", population="people_with_als", exercise_tested="yes")
+            study.update(evidence_type="human_rct", species="human", population="people_with_als", exercise_tested="yes",
+                         exercise_role="training_programme", authors_conclusion="unclear")
         else:
             study.update(evidence_type="animal_experiment", species=rng.choice(["mouse", "rat"]),
-                         population=rng.choice(["als_model_animal", "healthy_animal"]), exercise_tested="yes")
+                         population=rng.choice(["als_model_animal", "healthy_animal"]), exercise_tested="yes",
+                         exercise_role="training_programme", authors_conclusion="unclear")
         new["studies"].append(study)
         if not primary:
             continue

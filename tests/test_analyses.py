@@ -6,14 +6,15 @@ from alsreview.evidence_map import evidence_map, evidence_matrix
 from alsreview.quality import discrepancies, field_coverage
 from alsreview.recommendations import recommendations_vs_evidence
 from alsreview.subset import select
-from alsreview.summary import animal_vs_human, characteristics, combine_directions, evidence_by_model
+from alsreview.summary import animal_vs_human, characteristics, directions_shown, evidence_by_model, study_directions
 from alsreview.timeline import cumulative_counts, timeline_data
 
 
 def study(sid, year, evidence, species, population, **kw):
     row = dict(study_id=sid, ref_no=None, authors="A B", year=year, title="t", journal="j", volume=None, issue=None,
                pages=None, doi=None, pmid=None, evidence_type=evidence, species=species, model="m", exercise_tested="yes",
-               population=population, source_url="https://x", extraction="abstract", cited_for=None, discrepancy=None, notes=None)
+               exercise_role="training_programme", authors_conclusion="beneficial", population=population,
+               source_url="https://x", extraction="abstract", cited_for=None, discrepancy=None, notes=None)
     row.update(kw)
     return row
 
@@ -24,13 +25,14 @@ def fixture_tables():
         study("mouse2003", 2003, "animal_experiment", "mouse", "als_model_animal"),
         study("rat2005", 2005, "animal_experiment", "rat", "healthy_animal", discrepancy="pages differ"),
         study("trial2007", 2007, "human_rct", "human", "people_with_als"),
-        study("review2010", 2010, "narrative_review", "none", "not_applicable", exercise_tested="no"),
+        study("review2010", 2010, "narrative_review", "none", "not_applicable", exercise_tested="no",
+              exercise_role="not_applicable", authors_conclusion=None),
     ])
     arms = pd.DataFrame([
-        dict(arm_id="mouse2003-run", study_id="mouse2003", modality="treadmill_running", n=10),
-        dict(arm_id="mouse2003-swim", study_id="mouse2003", modality="swimming", n=10),
-        dict(arm_id="rat2005-run", study_id="rat2005", modality="treadmill_running", n=None),
-        dict(arm_id="trial2007-res", study_id="trial2007", modality="resistance", n=13),
+        dict(arm_id="mouse2003-run", arm_label="treadmill running", study_id="mouse2003", modality="treadmill_running", n=10),
+        dict(arm_id="mouse2003-swim", arm_label="swimming", study_id="mouse2003", modality="swimming", n=10),
+        dict(arm_id="rat2005-run", arm_label="run", study_id="rat2005", modality="treadmill_running", n=None),
+        dict(arm_id="trial2007-res", arm_label="resistance", study_id="trial2007", modality="resistance", n=13),
     ])
     outcomes = pd.DataFrame([
         dict(outcome_id="mouse2003-run-1", study_id="mouse2003", arm_id="mouse2003-run", domain="survival", direction="beneficial", measure="lifespan", time_point="death", finding="longer"),
@@ -55,11 +57,20 @@ def fixture_tables():
             "recommendation_support": support, "pooled_results": pooled}
 
 
-def test_combine_directions():
-    assert combine_directions(pd.Series(["beneficial", "beneficial"])) == "beneficial"
-    assert combine_directions(pd.Series(["beneficial", "no_effect"])) == "mixed"
-    assert combine_directions(pd.Series(["unclear", "harmful"])) == "harmful"
-    assert combine_directions(pd.Series(["unclear"])) == "unclear"
+def test_the_combining_rule_keeps_every_stated_direction():
+    assert directions_shown(["beneficial", "beneficial"]) == ["beneficial"]
+    assert directions_shown(["no_effect", "beneficial"]) == ["beneficial", "no_effect"]  # never turned into 'mixed'
+    assert directions_shown(["unclear", "harmful"]) == ["harmful"]
+    assert directions_shown(["harmful", "no_effect", "beneficial", "unclear"]) == ["beneficial", "no_effect", "harmful"]
+    assert directions_shown(["unclear"]) == ["unclear"]
+    assert directions_shown(["mixed"]) == ["mixed"]  # only a row coded mixed shows mixed
+    assert directions_shown([]) == []
+
+
+def test_study_directions_lists_a_study_once_per_direction(fixture_tables):
+    shown = study_directions(fixture_tables["outcomes"], fixture_tables["interventions"], ["domain"])
+    mouse = shown.loc[(shown["study_id"] == "mouse2003") & (shown["domain"] == "survival"), "direction"]
+    assert list(mouse) == ["beneficial", "no_effect"]
 
 
 def test_characteristics_lists_primary_studies_in_year_order(fixture_tables):
@@ -68,23 +79,28 @@ def test_characteristics_lists_primary_studies_in_year_order(fixture_tables):
     mouse = table.iloc[0]
     assert mouse["interventions"] == "treadmill running; swimming"
     assert mouse["n_exercise"] == 20
-    assert mouse["direction"] == "beneficial 1, no effect 1"
+    assert mouse["outcome_directions"] == "treadmill running: beneficial 1; swimming: no effect 1"  # by arm
+    assert mouse["exercise"] == "training" and mouse["authors_conclusion"] == "beneficial"
     assert pd.isna(table.iloc[1]["n_exercise"])  # one arm without n: no total is claimed
 
 
 def test_evidence_by_model_counts_each_study_once_per_domain(fixture_tables):
     table = evidence_by_model(fixture_tables).set_index(["model", "domain"])
     survival = table.loc[("ALS-model animals", "survival")]
-    assert survival["studies"] == 1 and survival["mixed"] == 1 and survival["beneficial"] == 0
+    assert survival["studies"] == 1 and survival["mixed"] == 0
+    assert survival["beneficial"] == 1 and survival["no_effect"] == 1  # one study, counted under both directions it shows
     assert table.loc[("People with ALS", "functional_rating"), "beneficial"] == 1
     assert table.loc[("People with ALS", "fatigue"), "unclear"] == 1
     assert table.loc[("Healthy animals", "cellular_mechanistic"), "beneficial"] == 1
+    evidence = evidence_by_model(fixture_tables).set_index("model")["evidence"]
+    assert evidence["ALS-model animals"].startswith("direct") and evidence["Healthy animals"].startswith("indirect")
 
 
 def test_evidence_map_and_matrix(fixture_tables):
     table = evidence_map(fixture_tables)
     run = table.set_index(["modality", "domain"]).loc[("treadmill_running", "survival")]
     assert run["studies"] == 1 and run["beneficial"] == 1
+    assert set(table.loc[table["modality"] == "treadmill_running", "evidence"].str.split().str[0]) == {"direct", "indirect"}
     matrix = evidence_matrix(table)
     assert matrix.loc["treadmill_running", "cellular_mechanistic"] == 1
     assert matrix.loc["resistance", "survival"] == 0
@@ -93,9 +109,10 @@ def test_evidence_map_and_matrix(fixture_tables):
 
 def test_animal_vs_human(fixture_tables):
     table = animal_vs_human(fixture_tables).set_index("modality")
-    assert table.loc["treadmill_running", "animal_studies"] == 2
+    assert table.loc["treadmill_running", "als_animal_studies"] == 1  # the ALS mouse ...
+    assert table.loc["treadmill_running", "indirect_studies"] == 1  # ... kept apart from the healthy rat
     assert table.loc["treadmill_running", "gap"] == "animal evidence only"
-    assert table.loc["resistance", "human_findings"] == "beneficial 1"  # the unclear outcome does not dilute it
+    assert table.loc["resistance", "people_with_als_findings"] == "beneficial 1"  # the unclear outcome does not dilute it
     assert table.loc["resistance", "gap"] == "human evidence only"
 
 
@@ -104,6 +121,8 @@ def test_recommendations_against_evidence(fixture_tables):
     assert table.loc["Resistance", "rests_on"] == "randomised trial evidence"
     assert table.loc["Aerobic", "rests_on"] == "animal experiments only"
     assert table.loc["Aerobic", "animal_studies_of_modality"] == 2
+    assert table.loc["Aerobic", "of_which_als_models"] == 1
+    assert table.loc["Aerobic", "directions_of_modality_studies"] == "beneficial 2, no effect 1"
     assert table.loc["PNF", "rests_on"] == "expert opinion and textbooks only"
     assert table.loc["PNF", "reviews"] == 1
 
@@ -151,9 +170,28 @@ def test_outcome_findings_filters_by_species(fixture_tables):
     assert list(human["study"]) == ["trial2007", "trial2007"]
 
 
+def test_a_single_exercise_test_is_listed_but_not_counted_as_testing_exercise(fixture_tables):
+    from alsreview.quality import flow_of_records
+    from alsreview.values import overview_values
+
+    studies = fixture_tables["studies"].copy()
+    studies.loc[studies["study_id"] == "trial2007", ["evidence_type", "exercise_role", "authors_conclusion"]] = \
+        ["human_observational", "single_session_test", None]
+    tables = {**fixture_tables, "studies": studies}
+    assert "trial2007" in set(characteristics(tables)["study"])  # listed, with its role
+    assert characteristics(tables).set_index("study").loc["trial2007", "exercise"] == "single test"
+    assert "resistance" not in set(evidence_map(tables)["modality"])  # but not among studies testing exercise
+    assert "People with ALS" not in set(evidence_by_model(tables)["model"])
+    assert recommendations_vs_evidence(tables).set_index("recommendation").loc["Resistance", "directions_of_modality_studies"] == "none studied"
+    values = overview_values(tables)
+    assert values["n_exercise_studies"] == 2 and values["n_human_exercise_studies"] == 0 and values["n_exercise_tests"] == 1
+    flow = flow_of_records(tables).set_index("box")["n"]
+    assert flow["box5"] == 2 and flow["box8"] == 1
+
+
 def test_characteristics_leave_out_background_experiments(fixture_tables):
     studies = fixture_tables["studies"].copy()
-    studies.loc[studies["study_id"] == "rat2005", "exercise_tested"] = "no"
+    studies.loc[studies["study_id"] == "rat2005", ["exercise_tested", "exercise_role"]] = ["no", "not_applicable"]
     table = characteristics({**fixture_tables, "studies": studies})
     assert list(table["study"]) == ["mouse2003", "trial2007"]
 

@@ -105,7 +105,8 @@ def test_a_new_study_flows_into_every_table_and_figure(tmp_path):
     url = "https://example.org/fixture"
     append_row(data / "studies.csv", dict(study_id="fixture2024", authors="Fixture A", year="2024", title="A fixture trial",
                                           journal="J Fixtures", evidence_type="human_rct", species="human", model="people with ALS",
-                                          exercise_tested="yes", population="people_with_als", source_url=url, extraction="abstract"))
+                                          exercise_tested="yes", exercise_role="training_programme", authors_conclusion="beneficial",
+                                          population="people_with_als", source_url=url, extraction="abstract"))
     append_row(data / "interventions.csv", dict(arm_id="fixture2024-balance", study_id="fixture2024", arm_label="balance",
                                                 modality="balance", n="20", sex="both", source_url=url, extraction="abstract"))
     append_row(data / "outcomes.csv", dict(outcome_id="fixture2024-balance-1", study_id="fixture2024", arm_id="fixture2024-balance",
@@ -117,7 +118,7 @@ def test_a_new_study_flows_into_every_table_and_figure(tmp_path):
     assert "fixture2024" in (tables / "characteristics.csv").read_text()
     assert "fixture2024" in (tables / "timeline_data.csv").read_text()
     assert "balance,motor_performance,1,1" in (tables / "evidence_map.csv").read_text()
-    assert "balance,0,no studies,1,beneficial 1,human evidence only" in (tables / "animal_vs_human.csv").read_text()
+    assert "balance,0,no studies,1,beneficial 1,0,no studies,human evidence only" in (tables / "animal_vs_human.csv").read_text()
     balance = next(r for r in csv.DictReader(open(tables / "recommendations.csv")) if r["recommendation"] == "Balance exercise")
     assert balance["rests_on"] == "randomised trial evidence"
     assert "People with ALS,motor_performance" in (tables / "evidence_by_model.csv").read_text()

@@ -20,6 +20,20 @@ EVIDENCE_TYPE = {
     "other": "Other",
 }
 DIRECTIONS = ["beneficial", "no_effect", "harmful", "mixed", "unclear"]
+# Direct evidence comes from ALS models and people with ALS; the rest bears on ALS only indirectly.
+DIRECTNESS = {
+    "als_model_animal": "direct",
+    "people_with_als": "direct",
+    "healthy_animal": "indirect",
+    "other_disease_model_animal": "indirect",
+    "other_people": "indirect",
+}
+DIRECTNESS_LABELS = {"direct": "direct", "indirect": "indirect"}
+EXERCISE_ROLE = {
+    "training_programme": "training",
+    "single_session_test": "single test",
+    "not_applicable": "none",
+}
 # Okabe-Ito, a colour-blind-safe palette.
 EVIDENCE_COLOURS = {
     "animal_experiment": "#E69F00",

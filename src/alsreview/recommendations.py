@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from .subset import exercise_outcomes
 from .summary import format_direction_counts, study_directions
 
 SUPPORT_KINDS = {
@@ -32,30 +33,33 @@ def _basis(row) -> str:
 
 
 def recommendations_vs_evidence(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    """One row per recommendation: linked references by kind, and the primary studies of its modalities with their directions."""
+    """One row per recommendation: linked references by kind, and the studies testing its modalities with the
+    directions they show (the combining rule of summary.py: a study counts under each direction it shows)."""
     recs, support, studies = tables["recommendations"], tables["recommendation_support"], tables["studies"]
     kind = studies.set_index("study_id")["evidence_type"].map(SUPPORT_KINDS)
-    per_study = study_directions(tables["outcomes"], tables["interventions"], ["modality"])
+    arms = tables["interventions"]
+    outcomes = exercise_outcomes(tables)
+    modality_of = outcomes["arm_id"].map(arms.set_index("arm_id")["modality"])
     evidence = studies.set_index("study_id")["evidence_type"]
-    species = studies.set_index("study_id")["species"]
+    population = studies.set_index("study_id")["population"]
     rows = []
     for rec in recs.itertuples(index=False):
         linked = support.loc[support["recommendation_id"] == rec.recommendation_id, "study_id"]
         counts = kind.reindex(linked).value_counts()
         modalities = (rec.modalities or "").split(";")
-        tested = per_study.loc[per_study["modality"].isin(modalities)]
-        by_study = tested.groupby("study_id")["direction"].agg(
-            lambda d: d.iloc[0] if d.nunique() == 1 else "mixed")
+        shown = study_directions(outcomes.loc[modality_of.isin(modalities)], arms, [])
+        tested = shown["study_id"].unique()
         row = {"recommendation": rec.approach, "references_linked": int(linked.nunique())}
         row.update({k: int(counts.get(k, 0)) for k in KIND_COLUMNS})
-        animal_ids = [s for s in by_study.index if species.get(s) in ("mouse", "rat")]
-        row["animal_studies_of_modality"] = len(animal_ids)
-        row["trials_of_modality"] = int(sum(evidence.get(s) == "human_rct" for s in by_study.index))
-        row["directions_of_modality_studies"] = format_direction_counts(by_study) or "none studied"
+        row["animal_studies_of_modality"] = int(sum(evidence.get(s) == "animal_experiment" for s in tested))
+        row["of_which_als_models"] = int(sum(population.get(s) == "als_model_animal" for s in tested))
+        row["trials_of_modality"] = int(sum(evidence.get(s) == "human_rct" for s in tested))
+        row["directions_of_modality_studies"] = format_direction_counts(shown["direction"]) or "none studied"
         rows.append(row)
     frame = pd.DataFrame(rows)
     if frame.empty:
         return pd.DataFrame(columns=["recommendation", "references_linked", *KIND_COLUMNS, "animal_studies_of_modality",
-                                     "trials_of_modality", "directions_of_modality_studies", "rests_on"])
+                                     "of_which_als_models", "trials_of_modality", "directions_of_modality_studies",
+                                     "rests_on"])
     frame["rests_on"] = frame.apply(_basis, axis=1)
     return frame

@@ -1,15 +1,30 @@
-"""Selecting a subset of the evidence (the notebooks' parameters): species, years, evidence types."""
+"""Selecting a subset of the evidence (the notebooks' parameters): species, years, evidence types; and which
+works count as studies testing exercise."""
 from __future__ import annotations
 
 import pandas as pd
 
 PRIMARY_EVIDENCE = ("animal_experiment", "human_rct", "human_nonrandomised", "human_observational")
+TRAINING = "training_programme"
+
+
+def has_exercise_arms(studies: pd.DataFrame) -> pd.Series:
+    """Primary studies with exercise arms: training programmes and single exercise tests (both need arms and outcomes)."""
+    return studies["evidence_type"].isin(PRIMARY_EVIDENCE) & (studies["exercise_tested"] == "yes")
 
 
 def is_exercise_study(studies: pd.DataFrame) -> pd.Series:
-    """Which works are primary studies of an exercise intervention (the ones that need arms and outcomes)."""
-    return studies["evidence_type"].isin(PRIMARY_EVIDENCE) & (studies["exercise_tested"] == "yes")
+    """Primary studies of an exercise training programme: the only works counted as 'studies testing exercise'.
+    A single exercise test measures the subjects; it trains no one, so it is not among them."""
+    return has_exercise_arms(studies) & (studies["exercise_role"] == TRAINING)
 
+
+def exercise_outcomes(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """The outcomes of studies testing exercise, the rows every summary of effect directions is built from."""
+    studies = tables["studies"]
+    trained = set(studies.loc[is_exercise_study(studies), "study_id"])
+    outcomes = tables["outcomes"]
+    return outcomes.loc[outcomes["study_id"].isin(trained)]
 
 
 def select(tables: dict[str, pd.DataFrame], species: list[str] | None = None, year_min: int | None = None,

@@ -1,36 +1,48 @@
 """Evidence-summary tables: characteristics of included studies, evidence by model, animal versus human.
 
-Directions are summarised per study: a study counts once per domain (or modality), as 'mixed' when its
-outcomes there point different ways, and as 'unclear' when no outcome there states a direction.
+The one rule for combining directions, used by every summary (evidence map, evidence by model, animal
+versus human, recommendations):
+
+- Outcome rows keep the direction their source reports; nothing is re-coded when rows are combined.
+- Within a cell (a domain, a modality, ...), a study counts once under EACH direction its outcomes there
+  show. Harm found in one sex, arm or time point therefore stays visible next to benefit or no effect found
+  in another, and the direction columns can add up to more than the number of studies.
+- 'unclear' counts a study only when none of its outcomes in the cell states a direction.
+- 'mixed' appears only where an outcome row itself is coded mixed; combining never creates it.
+- Only studies of exercise training programmes are summarised (subset.exercise_outcomes).
 """
 from __future__ import annotations
 
 import pandas as pd
 
-from .labels import DIRECTIONS, EVIDENCE_TYPE, POPULATION, pretty
-from .subset import is_exercise_study
+from .labels import DIRECTIONS, DIRECTNESS, DIRECTNESS_LABELS, EVIDENCE_TYPE, EXERCISE_ROLE, POPULATION, pretty
+from .subset import exercise_outcomes, has_exercise_arms
+
+UNCLEAR = "unclear"
 
 
-
-def combine_directions(directions: pd.Series) -> str:
-    """One direction for a set of outcomes: the shared one, 'mixed' if they disagree, 'unclear' if none is stated."""
-    stated = sorted(set(directions) - {"unclear"})
-    if not stated:
-        return "unclear"
-    return stated[0] if len(stated) == 1 else "mixed"
+def directions_shown(directions) -> list[str]:
+    """The combining rule for one study in one cell: every stated direction, in DIRECTIONS order;
+    'unclear' only when no outcome states a direction."""
+    present = set(directions)
+    stated = [d for d in DIRECTIONS if d in present and d != UNCLEAR]
+    if stated:
+        return stated
+    return [UNCLEAR] if UNCLEAR in present else []
 
 
 def study_directions(outcomes: pd.DataFrame, arms: pd.DataFrame, by: list[str]) -> pd.DataFrame:
-    """One row per study and grouping (e.g. domain, modality) with the study's combined direction."""
+    """One row per study, grouping (e.g. domain, modality) and direction its outcomes show there."""
+    columns = ["study_id", *by, "direction"]
     merged = outcomes.merge(arms[["arm_id", "modality"]], on="arm_id", how="left")
     if merged.empty:
-        return pd.DataFrame(columns=["study_id", *by, "direction"])
-    grouped = merged.groupby(["study_id", *by], sort=True)["direction"].agg(combine_directions)
-    return grouped.reset_index()
+        return pd.DataFrame(columns=columns)
+    shown = merged.groupby(["study_id", *by], sort=True)["direction"].agg(directions_shown)
+    return shown.explode().dropna().reset_index()[columns]
 
 
 def count_directions(frame: pd.DataFrame, by: list[str]) -> pd.DataFrame:
-    """Studies per group and how many of them point each way."""
+    """Studies per group, and how many of them show each direction (a study may count under several)."""
     if frame.empty:
         return pd.DataFrame(columns=[*by, "studies", *DIRECTIONS])
     counts = pd.crosstab([frame[b] for b in by], frame["direction"]).reindex(columns=DIRECTIONS, fill_value=0)
@@ -49,66 +61,118 @@ def format_direction_counts(directions: pd.Series) -> str:
     return ", ".join(f"{pretty(d)} {int(counts[d])}" for d in DIRECTIONS if d in counts)
 
 
+def _filled(frame: pd.DataFrame, column: str) -> pd.Series:
+    """A column as text with missing cells empty; an absent optional column counts as empty."""
+    if column not in frame:
+        return pd.Series("", index=frame.index, dtype=object)
+    return frame[column].fillna("").astype(str)
+
+
+def finding_levels(outcomes: pd.DataFrame, arms: pd.DataFrame) -> pd.Series:
+    """The level each outcome's finding applies to, as the source reports it: the subgroup (or, for studies
+    with several arms, the arm) and, where a study reports the same measure more than once, the time point."""
+    if outcomes.empty:
+        return pd.Series(dtype=object)
+    label = outcomes["arm_id"].map(arms.set_index("arm_id")["arm_label"]).fillna(outcomes["arm_id"])
+    subgroup = _filled(outcomes, "subgroup")
+    time_point = _filled(outcomes, "time_point")
+    several_arms = outcomes.groupby("study_id")["arm_id"].transform("nunique") > 1
+    who = subgroup.where(subgroup != "", label.map(pretty).where(several_arms, ""))
+    repeated_measure = outcomes.assign(_who=who).groupby(["study_id", "arm_id", "_who", "measure"])["measure"].transform("size") > 1
+    repeated_study = repeated_measure.groupby(outcomes["study_id"]).transform("any")
+    when = time_point.where(repeated_study, "")
+    return pd.Series([", ".join(p for p in parts if p) for parts in zip(who, when)], index=outcomes.index)
+
+
+def findings_by_level(outcomes: pd.DataFrame, arms: pd.DataFrame) -> pd.Series:
+    """Per study, the outcome directions at each level the source reports them, e.g.
+    'males: no effect 1, harmful 2; females: no effect 3' (levels in the order of the rows)."""
+    if outcomes.empty:
+        return pd.Series(dtype=object)
+    rows = pd.DataFrame({"study_id": outcomes["study_id"], "level": finding_levels(outcomes, arms),
+                         "direction": outcomes["direction"]})
+    keys = rows[["study_id", "level"]].drop_duplicates()
+    counts = pd.crosstab([rows["study_id"], rows["level"]], rows["direction"]).reindex(columns=DIRECTIONS, fill_value=0)
+    counts = counts.reindex(pd.MultiIndex.from_frame(keys))
+    parts = [counts[d].map(lambda n, d=d: f"{pretty(d)} {n}" if n else "") for d in DIRECTIONS]
+    text = pd.concat(parts, axis=1).apply(lambda r: ", ".join(p for p in r if p), axis=1)
+    level = counts.index.get_level_values("level")
+    text = pd.Series([f"{lv}: {tx}" if lv else tx for lv, tx in zip(level, text)], index=counts.index)
+    return text.groupby(level="study_id", sort=False).agg("; ".join)
+
+
 def _total_n(n: pd.Series):
     """Sum of arm sizes, or NA when any arm's size is unknown (no partial totals)."""
     return int(n.sum()) if n.notna().all() else pd.NA
 
 
 def characteristics(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    """Table of the primary studies that test exercise: design, model, interventions, outcomes, directions."""
+    """Table of the primary studies with exercise arms: design, model, interventions, the outcome directions
+    at the level the source reports them, and beside them the authors' own conclusion."""
     studies, arms, outcomes = tables["studies"], tables["interventions"], tables["outcomes"]
-    primary = studies.loc[is_exercise_study(studies)].sort_values(["year", "study_id"])
+    primary = studies.loc[has_exercise_arms(studies)].sort_values(["year", "study_id"])
     by_arm = arms.groupby("study_id", sort=False).agg(interventions=("modality", _join_unique), n_exercise=("n", _total_n))
-    by_outcome = outcomes.groupby("study_id", sort=False).agg(outcome_domains=("domain", _join_unique),
-                                                              direction=("direction", format_direction_counts))
+    by_outcome = outcomes.groupby("study_id", sort=False).agg(outcome_domains=("domain", _join_unique))
+    by_outcome["outcome_directions"] = findings_by_level(outcomes, arms)
     frame = pd.DataFrame({
         "study": primary["study_id"].to_numpy(),
         "year": primary["year"].astype(int).to_numpy(),
         "design": primary["evidence_type"].map(EVIDENCE_TYPE).to_numpy(),
+        "exercise": primary["exercise_role"].map(EXERCISE_ROLE).to_numpy(),
         "species": primary["species"].to_numpy(),
         "model": primary["model"].fillna("").to_numpy(),
+        "authors_conclusion": primary["authors_conclusion"].map(
+            lambda c: pretty(c) if isinstance(c, str) else "not applicable").to_numpy(),
     })
     frame = frame.join(by_arm, on="study").join(by_outcome, on="study")
-    for column in ("interventions", "outcome_domains", "direction"):
+    for column in ("interventions", "outcome_domains", "outcome_directions"):
         frame[column] = frame[column].fillna("")
     frame["n_exercise"] = frame["n_exercise"].astype("Int64")
-    return frame[["study", "year", "design", "species", "model", "interventions", "n_exercise", "outcome_domains", "direction"]]
+    return frame[["study", "year", "design", "exercise", "species", "model", "interventions", "n_exercise",
+                  "outcome_domains", "outcome_directions", "authors_conclusion"]]
 
 
 def evidence_by_model(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    """Studies per model category and outcome domain, with how many found benefit, no effect, harm or mixed."""
-    per_study = study_directions(tables["outcomes"], tables["interventions"], ["domain"])
-    population = tables["studies"].set_index("study_id")["population"]
-    per_study["model"] = per_study["study_id"].map(population).map(POPULATION)
-    table = count_directions(per_study, ["model", "domain"])
-    order = {label: i for i, label in enumerate(POPULATION.values())}
-    return table.sort_values(["model", "domain"], key=lambda c: c.map(order) if c.name == "model" else c).reset_index(drop=True)
+    """Studies per model category and outcome domain, with how many show benefit, no effect, harm, mixed or
+    unclear results, and whether the evidence is direct (ALS models, people with ALS) or indirect."""
+    per_study = study_directions(exercise_outcomes(tables), tables["interventions"], ["domain"])
+    population = per_study["study_id"].map(tables["studies"].set_index("study_id")["population"])
+    per_study["evidence"] = population.map(DIRECTNESS).map(DIRECTNESS_LABELS)
+    per_study["model"] = population.map(POPULATION)
+    table = count_directions(per_study, ["evidence", "model", "domain"])
+    order = {label: i for i, label in enumerate([*DIRECTNESS_LABELS.values(), *POPULATION.values()])}
+    return table.sort_values(["evidence", "model", "domain"],
+                             key=lambda c: c.map(order) if c.name != "domain" else c).reset_index(drop=True)
+
+
+ANIMAL_VS_HUMAN_SIDES = {
+    "als_animal": ("als_model_animal",),
+    "people_with_als": ("people_with_als",),
+    "indirect": ("healthy_animal", "other_disease_model_animal", "other_people"),
+}
 
 
 def animal_vs_human(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    """The translational view: per modality, what the animal experiments and the human studies found."""
-    per_study = study_directions(tables["outcomes"], tables["interventions"], ["modality"])
-    species = tables["studies"].set_index("study_id")["species"]
-    per_study["side"] = per_study["study_id"].map(species).map(lambda s: "human" if s == "human" else "animal")
+    """The translational view: per modality, what experiments in ALS-model animals, studies in people with
+    ALS, and indirect studies (healthy or other-disease models) found. A study counts under each direction
+    it shows."""
+    per_study = study_directions(exercise_outcomes(tables), tables["interventions"], ["modality"])
+    studies = tables["studies"].set_index("study_id")
+    population = per_study["study_id"].map(studies["population"])
+    species = per_study["study_id"].map(studies["species"])
+    columns = ["modality"] + [f"{side}_{what}" for side in ANIMAL_VS_HUMAN_SIDES for what in ("studies", "findings")] + ["gap"]
     rows = []
     for modality, group in per_study.groupby("modality", sort=True):
         row = {"modality": modality}
-        for side in ("animal", "human"):
-            part = group.loc[group["side"] == side]
+        for side, populations in ANIMAL_VS_HUMAN_SIDES.items():
+            part = group.loc[population.loc[group.index].isin(populations)]
             row[f"{side}_studies"] = int(part["study_id"].nunique())
             row[f"{side}_findings"] = format_direction_counts(part["direction"]) or "no studies"
+        in_animals = species.loc[group.index].isin(["mouse", "rat"]).any()
+        in_people = (species.loc[group.index] == "human").any()
+        row["gap"] = "both" if in_animals and in_people else "animal evidence only" if in_animals else "human evidence only"
         rows.append(row)
-    frame = pd.DataFrame(rows, columns=["modality", "animal_studies", "animal_findings", "human_studies", "human_findings"])
-    frame["gap"] = frame.apply(_gap, axis=1)
-    return frame
-
-
-def _gap(row) -> str:
-    if row["animal_studies"] and not row["human_studies"]:
-        return "animal evidence only"
-    if row["human_studies"] and not row["animal_studies"]:
-        return "human evidence only"
-    return "both"
+    return pd.DataFrame(rows, columns=columns)
 
 
 def outcome_findings(tables: dict[str, pd.DataFrame], species: list[str] | None = None) -> pd.DataFrame:
@@ -118,6 +182,6 @@ def outcome_findings(tables: dict[str, pd.DataFrame], species: list[str] | None 
     rows = rows.merge(studies, on="study_id", how="left")
     if species:
         rows = rows.loc[rows["species"].isin(species)]
-    rows = rows.sort_values(["year", "study_id", "outcome_id"])
-    return rows[["study_id", "year", "modality", "domain", "measure", "time_point", "direction", "finding"]].rename(
+    rows = rows.sort_values(["year", "study_id", "outcome_id"]).assign(subgroup=_filled(rows, "subgroup"))
+    return rows[["study_id", "year", "modality", "domain", "measure", "time_point", "subgroup", "direction", "finding"]].rename(
         columns={"study_id": "study"}).reset_index(drop=True)

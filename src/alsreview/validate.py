@@ -2,7 +2,8 @@
 
 Every check is vectorised over a column and reports each failing cell as a Problem
 (file:line: column: value: rule). Field rules come from datapackage.json; the rules a Table Schema
-cannot express (a mean needs its SD, a CI must contain its estimate, coverage of primary studies)
+cannot express (a mean needs its SD, a CI must contain its estimate, coverage of primary studies, an
+outcome's direction agrees with its CI and scale, exercise role and authors' conclusion fit the study)
 are written out below. tests/test_frictionless_agreement.py checks that the field-level verdicts
 agree with Frictionless's own validator.
 """
@@ -17,7 +18,8 @@ from .errors import DataError, Problem
 from .load import LINE, RawTable, read_raw
 from .paths import DATA_DIR
 from .schema import DataPackage, Field, read_datapackage
-from .subset import PRIMARY_EVIDENCE, is_exercise_study
+from .favours import DIRECTIONS_ALLOWED, favours
+from .subset import PRIMARY_EVIDENCE, TRAINING, has_exercise_arms
 
 ANIMAL_POPULATIONS = ("als_model_animal", "healthy_animal", "other_disease_model_animal")
 HUMAN_POPULATIONS = ("people_with_als", "other_people")
@@ -163,7 +165,50 @@ def check_studies(studies: RawTable) -> list[Problem]:
                      "population", f"a human study's population must be one of {', '.join(HUMAN_POPULATIONS)}")
     out += _problems(studies, (f["species"] == "none") & (f["population"] != "not_applicable") & (f["population"] != ""),
                      "population", "works without subjects take population 'not_applicable'")
+    out += check_exercise_role(studies)
     return out
+
+
+def check_exercise_role(studies: RawTable) -> list[Problem]:
+    """Exercise role and the authors' conclusion agree with exercise_tested and the evidence type."""
+    f = studies.frame
+    primary = f["evidence_type"].isin(PRIMARY_EVIDENCE)
+    role, known = f["exercise_role"], f["exercise_role"].isin(["training_programme", "single_session_test", "not_applicable"])
+    none = role == "not_applicable"
+    out = _problems(studies, known & (f["exercise_tested"] == "no") & ~none, "exercise_role",
+                    "a work with exercise_tested 'no' takes exercise_role 'not_applicable'")
+    out += _problems(studies, known & (f["exercise_tested"] == "yes") & none, "exercise_role",
+                     "a work with exercise_tested 'yes' needs exercise_role 'training_programme' or 'single_session_test'")
+    out += _problems(studies, known & ~primary & (f["evidence_type"] != "") & ~none, "exercise_role",
+                     "reviews, books, hypotheses and other works take exercise_role 'not_applicable'")
+    trained = primary & (role == TRAINING)
+    out += _problems(studies, trained & (f["authors_conclusion"] == ""), "authors_conclusion",
+                     "required for a primary study of a training programme: the direction its authors conclude")
+    out += _problems(studies, ~trained & known & (f["authors_conclusion"] != ""), "authors_conclusion",
+                     "only primary studies of a training programme take an authors' conclusion; leave it empty")
+    return out
+
+
+def check_directions(raw: dict[str, RawTable]) -> list[Problem]:
+    """An outcome with a scale and a confidence interval takes the direction its CI supports: beneficial only
+    when the CI excludes no difference on the side the scale calls better, harmful only on the other side."""
+    outcomes, scales = raw.get("outcomes"), raw.get("scales")
+    if outcomes is None or scales is None:
+        return []
+    f = outcomes.frame
+    better = f["scale_id"].map(dict(zip(scales.frame["scale_id"], scales.frame["better"])))
+    lower, upper = _num(f, "ci_lower"), _num(f, "ci_upper")
+    supported = pd.Series([favours(m, lo, hi, b) for m, lo, hi, b in zip(f["effect_measure"], lower, upper, better)],
+                          index=f.index)
+    allowed = supported.map(lambda s: DIRECTIONS_ALLOWED.get(s, ()))
+    wrong = pd.Series([bool(a) and d not in a for d, a in zip(f["direction"], allowed)], index=f.index) & (f["effect"] != "")
+
+    def rule(row):
+        return (f"disagrees with the confidence interval {row['ci_lower']} to {row['ci_upper']} on scale "
+                f"{row['scale_id']} ({better[row.name]} is better): it supports '{supported[row.name]}', so the direction "
+                f"must be {' or '.join(allowed[row.name])}")
+    return [Problem(outcomes.file, int(row[LINE]), "direction", row["direction"], rule(row))
+            for _, row in f.loc[wrong].iterrows()]
 
 
 def check_links(raw: dict[str, RawTable]) -> list[Problem]:
@@ -192,7 +237,7 @@ def check_coverage(raw: dict[str, RawTable]) -> list[Problem]:
     studies, arms, outcomes = raw.get("studies"), raw.get("interventions"), raw.get("outcomes")
     if studies is None or arms is None or outcomes is None:
         return []
-    primary = is_exercise_study(studies.frame)
+    primary = has_exercise_arms(studies.frame)
     out = _problems(studies, primary & ~studies.frame["study_id"].isin(set(arms.frame["study_id"])), "study_id",
                     "a primary study that tests exercise needs at least one exercise arm in interventions.csv")
     out += _problems(studies, primary & ~studies.frame["study_id"].isin(set(outcomes.frame["study_id"])), "study_id",
@@ -213,6 +258,7 @@ def validate_raw(package: DataPackage, raw: dict[str, RawTable]) -> list[Problem
         problems += check_studies(raw["studies"])
     problems += check_links(raw)
     problems += check_coverage(raw)
+    problems += check_directions(raw)
     return sorted(set(problems))
 
 

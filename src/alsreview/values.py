@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandas as pd
 
 from .recommendations import recommendations_vs_evidence
-from .subset import is_exercise_study
+from .subset import exercise_outcomes, is_exercise_study
 
 
 def _fmt(x: float) -> str:
@@ -33,6 +33,8 @@ def overview_values(tables: dict[str, pd.DataFrame]) -> dict:
         "n_exercise_studies": len(primary),
         "n_animal_experiments": count("evidence_type", "animal_experiment"),
         "n_animal_exercise_studies": int((primary["evidence_type"] == "animal_experiment").sum()),
+        "n_human_exercise_studies": int((primary["species"] == "human").sum()),
+        "n_exercise_tests": count("exercise_role", "single_session_test"),
         "n_mouse_studies": count("species", "mouse"),
         "n_rat_studies": count("species", "rat"),
         "n_als_model_studies": count("population", "als_model_animal"),
@@ -47,6 +49,9 @@ def overview_values(tables: dict[str, pd.DataFrame]) -> dict:
         "n_outcomes_beneficial": count("direction", "beneficial", outcomes),
         "n_outcomes_harmful": count("direction", "harmful", outcomes),
         "n_outcomes_no_effect": count("direction", "no_effect", outcomes),
+        "n_outcomes_mixed": count("direction", "mixed", outcomes),
+        "n_outcomes_unclear": count("direction", "unclear", outcomes),
+        "n_studies_with_harm": int(outcomes.loc[outcomes["direction"] == "harmful", "study_id"].nunique()),
         "n_title_only": count("extraction", "title_only"),
         "n_abstract": count("extraction", "abstract"),
         "n_with_pmid": int(studies["pmid"].notna().sum()),
@@ -56,12 +61,14 @@ def overview_values(tables: dict[str, pd.DataFrame]) -> dict:
 
 
 def evidence_map_values(tables: dict[str, pd.DataFrame]) -> dict:
+    """Counts for the evidence-map section; like the map itself, only studies of exercise training count."""
     recs = recommendations_vs_evidence(tables)
+    trained = exercise_outcomes(tables)
     on_trials = recs.loc[recs["rests_on"] == "randomised trial evidence", "recommendation"] if len(recs) else []
     without = recs.loc[recs["rests_on"] == "expert opinion and textbooks only", "recommendation"] if len(recs) else []
     return {
-        "n_modalities": int(tables["interventions"]["modality"].nunique()),
-        "n_domains": int(tables["outcomes"]["domain"].nunique()),
+        "n_modalities": int(tables["interventions"].loc[tables["interventions"]["arm_id"].isin(trained["arm_id"]), "modality"].nunique()),
+        "n_domains": int(trained["domain"].nunique()),
         "n_recommendations": len(recs),
         "n_recommendations_on_trials": len(on_trials),
         "recommendations_on_trials": ", ".join(x.lower() for x in on_trials) or "none",
@@ -71,11 +78,12 @@ def evidence_map_values(tables: dict[str, pd.DataFrame]) -> dict:
 
 
 def synthesis_values(tables: dict[str, pd.DataFrame]) -> dict:
+    from .favours import FAVOURS_EXERCISE
     from .meta import pooling_table, reported_analyses, summary_of_findings  # statsmodels: only this notebook pays
 
     pooled = tables["pooled_results"]
-    sof = summary_of_findings(pooled)
-    analyses = reported_analyses(pooled)
+    sof = summary_of_findings(pooled, tables.get("scales"))
+    analyses = reported_analyses(pooled, tables.get("scales"))
     out = {
         "n_reported_analyses": len(analyses),
         "n_reported_ci_excludes_zero": int(((analyses["ci_lower"] > 0) | (analyses["ci_upper"] < 0)).sum()) if len(analyses) else 0,
@@ -90,6 +98,8 @@ def synthesis_values(tables: dict[str, pd.DataFrame]) -> dict:
                         f"{key}_participants": int(r["n_participants"]),
                         f"{key}_certainty": (r["certainty"] or "not rated").replace("_", " ")})
     out["n_sof_rows"] = len(sof)
+    out["n_sof_favours_exercise"] = int((sof["finding"] == FAVOURS_EXERCISE).sum())
+    out["n_reported_favours_exercise"] = int((analyses["finding"] == FAVOURS_EXERCISE).sum()) if len(analyses) else 0
     rob = tables["risk_of_bias"]
     out["n_rob_trials"] = int(rob["study_id"].nunique())
     overall = rob.loc[rob["domain"] == "overall"]
