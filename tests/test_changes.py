@@ -4,16 +4,9 @@ import re
 import pandas as pd
 import yaml
 
-from alsreview.changes import favours, previous_release, snapshot, what_changed
+from alsreview.changes import previous_release, snapshot, what_changed
 from alsreview.paths import DATA_DIR, PROJ_ROOT
 from alsreview.schema import read_datapackage
-
-
-def test_favours_needs_a_ci_that_excludes_no_difference():
-    assert favours(0.46, 5.96, "higher") == "favours exercise"
-    assert favours(-3.1, 8.5, "higher") == "no clear difference"
-    assert favours(-12.0, -1.0, "lower") == "favours exercise"      # e.g. fatigue: lower is better
-    assert favours(-20.0, -1.8, "higher") == "favours control"       # e.g. strength: a loss
 
 
 def test_what_changed_lists_studies_counts_estimates_and_conclusions(tables):

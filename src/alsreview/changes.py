@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from .favours import favours_column
 from .subset import is_exercise_study
 
 SNAPSHOT_COLUMNS = ["version", "kind", "key", "label", "number", "ci_lower", "ci_upper", "studies", "text"]
@@ -24,15 +25,6 @@ COUNT_LABELS = {
     "pooled_here": "pooled estimates computed by this review",
 }
 HUMAN_TRIALS = ("human_rct", "human_nonrandomised")
-
-
-def favours(ci_lower: float, ci_upper: float, better: str = "higher") -> str:
-    """Which arm a difference (exercise minus control) favours: only when its CI excludes no difference."""
-    if ci_lower > 0:
-        return "favours exercise" if better == "higher" else "favours control"
-    if ci_upper < 0:
-        return "favours control" if better == "higher" else "favours exercise"
-    return "no clear difference"
 
 
 def snapshot(tables: dict[str, pd.DataFrame], version: str, pooled_here: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -55,17 +47,15 @@ def snapshot(tables: dict[str, pd.DataFrame], version: str, pooled_here: pd.Data
     rows = [{"kind": "study", "key": s.study_id, "label": s.study_id, "number": int(s.year), "text": s.evidence_type}
             for s in studies.itertuples(index=False)]
     rows += [{"kind": "count", "key": k, "label": COUNT_LABELS[k], "number": v} for k, v in counts.items()]
-    for r in pooled.itertuples(index=False):
+    findings = favours_column(pooled, tables.get("scales")) if len(pooled) else pd.Series(dtype=object)
+    for r, finding in zip(pooled.itertuples(index=False), findings):
         label = f"{r.outcome} ({r.time_point or 'time not stated'}), {r.study_id} analysis {r.analysis}"
         key = f"published:{r.result_id}"
         rows.append({"kind": "estimate", "key": key, "label": label, "number": r.effect, "ci_lower": r.ci_lower,
                      "ci_upper": r.ci_upper, "studies": r.n_studies})
         if r.analysis == "SoF":
-            better = getattr(r, "better", None)
             certainty = r.certainty.replace("_", " ") if isinstance(r.certainty, str) else "not rated"
-            rows.append({"kind": "conclusion", "key": key, "label": label,
-                         "text": f"{favours(r.ci_lower, r.ci_upper, better if isinstance(better, str) else 'higher')}"
-                                 f" (certainty: {certainty})"})
+            rows.append({"kind": "conclusion", "key": key, "label": label, "text": f"{finding} (certainty: {certainty})"})
     for r in pooled_here.itertuples(index=False):
         key = f"ours:{r.pool_id}"
         rows.append({"kind": "estimate", "key": key, "label": f"{r.label} (this review)", "number": r.re_estimate,

@@ -425,7 +425,7 @@ def pooled_trials(contrasts: pd.DataFrame, tau2_method: str = "reml", interval: 
     favours exercise), which needs arm-level data and a known better direction for every trial. A trial contributes
     one contrast per analysis (its first outcome row; the others are listed as not used).
     """
-    from .changes import favours
+    from .favours import DIRECTION_UNKNOWN, favours
 
     columns = ["pool_id", "label", "domain", "window", "effect_measure", "scales", "k", "participants", "trials",
                "re_estimate", "re_ci_lower", "re_ci_upper", "pi_lower", "pi_upper", "tau2", "i2", "q", "method",
@@ -449,7 +449,7 @@ def pooled_trials(contrasts: pd.DataFrame, tau2_method: str = "reml", interval: 
             "domain": domain, "window": window, "effect_measure": measure, "scales": "; ".join(sorted(first["scale"].unique())),
             "k": result["k"], "participants": int(participants) or None, "trials": "; ".join(estimates["study_id"]),
             **{c: result[c] for c in ("re_estimate", "re_ci_lower", "re_ci_upper", "pi_lower", "pi_upper", "tau2", "i2", "q", "method")},
-            "favours": favours(result["re_ci_lower"], result["re_ci_upper"], better) if better else "direction of benefit not recorded",
+            "favours": favours(measure, result["re_ci_lower"], result["re_ci_upper"], better) if better else DIRECTION_UNKNOWN,
             "not_used": "; ".join(not_used),
         })
     return pd.DataFrame(rows, columns=columns)
@@ -484,18 +484,11 @@ def beside_published(ours: pd.DataFrame, published: pd.DataFrame) -> pd.DataFram
     return frame.sort_values(["domain", "_w", "_s", "source"], kind="stable").drop(columns=["_w", "_s"]).reset_index(drop=True)
 
 
-def favours_labels(better: str) -> tuple[str, str]:
-    """What the left and right of a difference axis (exercise minus control) mean for a scale."""
-    if better == "lower":
-        return "favours exercise", "favours control"
-    if better == "higher":
-        return "favours control", "favours exercise"
-    return "", ""
-
-
 def plot_trial_forest(contrasts: pd.DataFrame, pooled: pd.Series, scale_label: str):
     """Forest plot of one pooled analysis: trials, the random-effects diamond, its prediction interval, and which
     side of zero favours exercise (from the scale's better direction, or always right for Hedges' g)."""
+    from .favours import side_labels
+
     smd = pooled["effect_measure"] == "standardised mean difference"
     better = "higher" if smd else (contrasts["better"].iloc[0] if len(contrasts) else "")
     k = len(contrasts)
@@ -518,10 +511,9 @@ def plot_trial_forest(contrasts: pd.DataFrame, pooled: pd.Series, scale_label: s
     ax.annotate(f"{est:.2f} [{lo:.2f}, {hi:.2f}]", (1.02, 0), xycoords=("axes fraction", "data"), fontsize=7, va="center", weight="bold")
     measure = "Hedges' g" if smd else f"Mean difference, {scale_label}"
     ax.set_xlabel(f"{measure} (exercise minus control, 95% CI)", fontsize=8)
-    left, right = favours_labels(better)
-    if left:
-        ax.annotate(f"← {left}", (0.0, -0.2), xycoords="axes fraction", fontsize=8, ha="left", va="top")
-        ax.annotate(f"{right} →", (1.0, -0.2), xycoords="axes fraction", fontsize=8, ha="right", va="top")
+    left, right = side_labels(better)
+    ax.annotate(left, (0.0, -0.2), xycoords="axes fraction", fontsize=8, ha="left", va="top")
+    ax.annotate(right, (1.0, -0.2), xycoords="axes fraction", fontsize=8, ha="right", va="top")
     ax.set_ylim(-1.0, k + 1.2)
     ax.tick_params(axis="x", labelsize=8)
     i2 = 100 * pooled["i2"]
