@@ -39,15 +39,18 @@ def test_favours_exercise_only_when_the_ci_excludes_no_difference(lo, width, bet
 def test_every_pooled_finding_agrees_with_its_interval(tables):
     """The consistency check for the shipped pooled rows: SoF and analyses say 'favours exercise' exactly when
     the CI lies wholly on the side the scale calls better."""
-    better = tables["pooled_results"]["scale_id"].map(tables["scales"].set_index("scale_id")["better"])
-    pooled = tables["pooled_results"].assign(_better=better)
-    expected = [FAVOURS_EXERCISE if (b == "higher" and lo > 0) or (b == "lower" and hi < 0) else
+    scale_better = tables["pooled_results"]["scale_id"].map(tables["scales"].set_index("scale_id")["better"])
+    pooled = tables["pooled_results"].assign(_better=scale_better.fillna(tables["pooled_results"]["better"]))
+    expected = [DIRECTION_UNKNOWN if b not in ("higher", "lower") else
+                NO_INTERVAL if pd.isna(lo) else
+                FAVOURS_EXERCISE if (b == "higher" and lo > 0) or (b == "lower" and hi < 0) else
                 FAVOURS_CONTROL if (b == "higher" and hi < 0) or (b == "lower" and lo > 0) else
                 NO_CLEAR_DIFFERENCE for lo, hi, b in zip(pooled["ci_lower"], pooled["ci_upper"], pooled["_better"])]
     assert list(favours_column(pooled, tables["scales"])) == expected
     analyses = reported_analyses(tables["pooled_results"], tables["scales"])
     sof = summary_of_findings(tables["pooled_results"], tables["scales"])
-    assert set(analyses["finding"]) | set(sof["finding"]) <= {FAVOURS_EXERCISE, FAVOURS_CONTROL, NO_CLEAR_DIFFERENCE}
+    assert set(analyses["finding"]) | set(sof["finding"]) <= {FAVOURS_EXERCISE, FAVOURS_CONTROL, NO_CLEAR_DIFFERENCE,
+                                                              NO_INTERVAL, DIRECTION_UNKNOWN}
 
 
 def test_a_row_without_a_known_scale_is_never_said_to_favour_anyone():

@@ -43,10 +43,15 @@ def favours(effect_measure, ci_lower, ci_upper, better) -> str:
 
 
 def better_of(frame: pd.DataFrame, scales: pd.DataFrame | None) -> pd.Series:
-    """Each row's scale direction ('higher', 'lower' or None) looked up through its scale_id."""
+    """Each row's scale direction ('higher', 'lower' or None): through its scale_id, else the row's own `better`
+    (a pooled result on several scales, such as a standardised mean difference, has no single scale)."""
+    own = frame["better"] if "better" in frame else pd.Series(None, index=frame.index, dtype=object)
     if scales is None or scales.empty or "scale_id" not in frame:
-        return pd.Series(None, index=frame.index, dtype=object)
-    return frame["scale_id"].map(scales.set_index("scale_id")["better"]).astype(object).where(lambda s: s.notna(), None)
+        looked_up = pd.Series(None, index=frame.index, dtype=object)
+    else:
+        looked_up = frame["scale_id"].map(scales.set_index("scale_id")["better"])
+    combined = looked_up.where(looked_up.notna(), own)
+    return combined.astype(object).where(combined.notna() & (combined != ""), None)
 
 
 def favours_column(frame: pd.DataFrame, scales: pd.DataFrame | None) -> pd.Series:

@@ -56,13 +56,15 @@ def summary_of_findings(pooled: pd.DataFrame, scales: pd.DataFrame | None = None
 
 
 def reported_analyses(pooled: pd.DataFrame, scales: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Every analysis the review reports (without the summary-of-findings duplicates), ordered by analysis
-    number, with the finding each supports (computed from scale direction and CI)."""
-    rows = pooled.loc[pooled["analysis"] != "SoF"].copy() if len(pooled) else pooled.copy()
+    """Every numbered analysis a review reports (Cochrane style, e.g. 1.2; without the summary-of-findings
+    duplicates), ordered by review and analysis number, with the finding each supports (from scale direction and
+    CI). Results that other reviews name in words are listed by the living update's table of meta-analyses."""
+    numbered = pooled["analysis"].astype(str).str.fullmatch(r"\d+(\.\d+)+") if len(pooled) else pd.Series(dtype=bool)
+    rows = pooled.loc[numbered].copy() if len(pooled) else pooled.copy()
     if rows.empty:
         return rows.assign(finding=pd.Series(dtype=object))
     number = rows["analysis"].str.split(".", expand=True).astype(float)
-    rows = rows.assign(_a=number[0], _b=number[1]).sort_values(["_a", "_b"]).drop(columns=["_a", "_b"])
+    rows = rows.assign(_a=number[0], _b=number[1]).sort_values(["study_id", "_a", "_b"]).drop(columns=["_a", "_b"])
     rows["finding"] = favours_column(rows, scales)
     return rows.reset_index(drop=True)
 

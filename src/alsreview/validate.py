@@ -124,7 +124,10 @@ def _num(frame: pd.DataFrame, col: str) -> pd.Series:
 
 
 def check_estimates(table: RawTable) -> list[Problem]:
-    """A mean needs its SD and n; an effect needs its measure; a CI has both bounds and contains its estimate."""
+    """A mean needs its SD; an effect needs its measure; a CI has both bounds and contains its estimate.
+
+    A mean may lack its group size: pages often print means without the number analysed, and the pooling
+    says which rows it cannot use for that reason (or uses them only under a recorded assumption)."""
     f = table.frame
     out = []
     cols = set(f.columns)
@@ -133,7 +136,6 @@ def check_estimates(table: RawTable) -> list[Problem]:
         if {mean, sd, n} <= cols:
             has_mean = f[mean] != ""
             out += _problems(table, has_mean & (f[sd] == ""), mean, f"a mean needs its SD: {sd} is empty")
-            out += _problems(table, has_mean & (f[n] == ""), mean, f"a mean needs its group size: {n} is empty")
             out += _problems(table, ~has_mean & (f[sd] != ""), sd, f"an SD needs its mean: {mean} is empty")
     if {"effect", "ci_lower", "ci_upper"} <= cols:
         lo, hi, est = _num(f, "ci_lower"), _num(f, "ci_upper"), _num(f, "effect")
@@ -165,6 +167,9 @@ def check_studies(studies: RawTable) -> list[Problem]:
                      "population", f"a human study's population must be one of {', '.join(HUMAN_POPULATIONS)}")
     out += _problems(studies, (f["species"] == "none") & (f["population"] != "not_applicable") & (f["population"] != ""),
                      "population", "works without subjects take population 'not_applicable'")
+    if "ref_no" in f.columns and "journal" in f.columns:
+        out += _problems(studies, (f["ref_no"] != "") & (f["journal"] == ""), "journal",
+                         "required for the seed's references (works added later may leave it empty, with the reason in notes)")
     out += check_exercise_role(studies)
     return out
 
