@@ -253,6 +253,19 @@ def _participants(arms: pd.DataFrame) -> str:
     return ""
 
 
+def when_phrase(time_point: str) -> str:
+    """A curated time point as a phrase: 'at 3 months', 'after 3 weeks of rest', 'in the single progressive test';
+    empty or 'not stated' ones become 'at an unstated time'."""
+    text = time_point.strip()
+    if not text or re.match(r"(?i)not\b|unclear|unknown", text):
+        return "at an unstated time"
+    if re.match(r"(?i)(after|within|during|before|over|from|until|by|between)\b", text):
+        return escape_text(text)
+    if re.search(r"(?i)\btest\b", text):
+        return f"in the {escape_text(text)}"
+    return f"at {escape_text(text)}"
+
+
 def _time_order(time_points) -> list[str]:
     return list(dict.fromkeys(time_points))
 
@@ -294,7 +307,7 @@ def study_findings(study, tables: dict[str, pd.DataFrame]) -> str:
             chosen = at.loc[at["direction"] == direction]
             if len(chosen):
                 clauses.append(f"{FINDING_CLAUSE[direction]} {words(sorted(set(_topic(chosen))))}")
-        when = f"at {escape_text(time_point)}" if time_point else "at an unstated time"
+        when = when_phrase(time_point)
         findings.append(f"{when}, outcomes {words(clauses)}")
     text = "; ".join(findings)
     sentence = f"{described}. {text[0].upper()}{text[1:]}."
@@ -354,7 +367,8 @@ def trial_harm(tables: dict[str, pd.DataFrame]) -> str:
         return first + "; none reported a benefit.\n"
     items = []
     for domain, group in good.groupby("domain", sort=True):
-        times = words([escape_text(t) for t in _time_order(_column(group, "time_point")) if t])
+        times = words([escape_text(t) for t in _time_order(_column(group, "time_point"))
+                       if when_phrase(t) != "at an unstated time"])
         items.append(f"{domain_words(domain)}{' at ' + times if times else ''} {cite(group['study_id'])}")
     return f"{first}; benefit was reported on {words(items)}.\n"
 
