@@ -252,3 +252,20 @@ def test_the_guard_reader_sees_spans_and_nested_divs():
     found = {flag: text[start:end] for start, end, flag in guards(text)}
     assert found["included.x2001"].startswith("[&#32;[@x2001]]")
     assert "U" in found["f"] and "T" in found["f"]
+
+
+def test_every_conditional_names_a_flag_the_prose_notebook_writes(tables):
+    flags = prose.section_flags(tables, tables)
+    used = set(re.findall(r'when-meta="values\.([\w.]+)"', BODY))
+    assert used
+    for path in used:
+        head, _, key = path.partition(".")
+        assert head in flags and (not key or key in set(tables["studies"]["study_id"])), path
+
+
+def test_every_included_passage_is_one_the_prose_notebook_writes():
+    notebook = (PROJ_ROOT / "notebooks" / "04-prose.ipynb").read_text(encoding="utf-8")
+    included = re.findall(r"\{\{< include \.\./build/analysis/prose/([\w-]+)\.md >\}\}", BODY)
+    assert len(included) >= 8
+    for name in included:
+        assert re.search(rf'\\"{name}\\": prose\.', notebook), name

@@ -104,7 +104,8 @@ def test_no_sentence_still_states_the_old_counts_or_the_old_list(report, before)
 
 
 def test_the_pdf_holds_the_new_trial_too(report, before):
-    assert "Fixture and Example" in report.pdf_text
+    assert "A fictional fixture trial used by the test suite" in report.pdf_text  # the reference list
+    assert re.search(r"Fixture[^.]{0,40}\b2025\b", report.pdf_text)  # the characteristics table
     assert f"{before['trials'] + 1} randomised trials" in report.pdf_text
     assert "published in 2025" in report.pdf_text
     assert f"{before['trials']} randomised trials" not in report.pdf_text

@@ -358,7 +358,9 @@ def trial_harm(tables: dict[str, pd.DataFrame]) -> str:
     rows = rows.loc[rows["study_id"].isin(trials["study_id"])]
     harmful = rows.loc[rows["direction"] == "harmful"]
     if harmful.empty:
-        first = f"None of the {counted(len(trials), 'randomised trial')} reported harm on any extracted outcome"
+        first = {1: "The one randomised trial reported no harm on any extracted outcome",
+                 2: "Neither of the 2 randomised trials reported harm on any extracted outcome"}.get(
+            len(trials), f"None of the {len(trials)} randomised trials reported harm on any extracted outcome")
     else:
         items = [f"{domain_words(d)} {cite(g['study_id'])}" for d, g in harmful.groupby("domain", sort=True)]
         first = f"Harm was reported by randomised trials on {words(items)}"
