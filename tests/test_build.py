@@ -133,7 +133,8 @@ def test_a_new_study_flows_into_every_table_and_figure(tmp_path):
     with open(DATA_DIR / "studies.csv", encoding="utf-8") as handle:
         shipped = sum(1 for _ in csv.DictReader(handle))
     assert f"n_works: {shipped + 1}" in (analysis / "values.yml").read_text()
-    assert "[@fixture2024]" in (analysis / "prose" / "human_evidence.md").read_text()
+    human = (analysis / "prose" / "human_evidence.md").read_text()
+    assert "4 randomised trials" in human and "@fixture2024, a randomised trial, tested balance" in human
     assert "@fixture2024" in (analysis / "citations.yml").read_text()
 
 
