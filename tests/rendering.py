@@ -24,7 +24,7 @@ def quarto_binary() -> str | None:
         if candidate and shutil.which(candidate):
             return candidate
     if INSTALLER.is_file():
-        result = subprocess.run(["sh", str(INSTALLER)], capture_output=True, text=True, timeout=600)
+        result = subprocess.run(["bash", str(INSTALLER)], capture_output=True, text=True, timeout=600)
         path = result.stdout.strip().splitlines()[-1] if result.returncode == 0 and result.stdout.strip() else ""
         if path and shutil.which(path):
             return path
