@@ -14,6 +14,9 @@ pytestmark = pytest.mark.slow
 TABLES = ["characteristics", "evidence_by_model", "evidence_map", "animal_vs_human", "recommendations", "field_coverage",
           "extraction", "discrepancies", "summary_of_findings", "reported_analyses", "pooling", "timeline_data", "cumulative",
           "outcome_findings", "human_findings", "flow_of_records", "risk_of_bias"]
+NOTEBOOKS = sorted(NOTEBOOKS_DIR.glob("[0-9]*.ipynb"))
+PROSE = ["coverage", "model_domains", "map_cells", "animal_evidence", "human_evidence", "trial_harm", "translation",
+         "newest_trial"]
 FIGURES = ["timeline", "cumulative", "evidence_map", "sof_forest", "risk_of_bias"]
 
 
@@ -32,11 +35,14 @@ def full_build(tmp_path_factory):
 
 def test_every_notebook_ran_and_wrote_its_artifacts(full_build):
     analysis, lines, _ = full_build
-    assert [l.split()[0] for l in lines] == ["ran", "ran", "ran"]
+    assert [l.split()[0] for l in lines] == ["ran"] * len(NOTEBOOKS)
     for name in TABLES:
         assert (analysis / "tables" / f"{name}.csv").is_file() and (analysis / "tables" / f"{name}.md").is_file(), name
     for name in FIGURES:
         assert (analysis / "figures" / f"{name}.svg").is_file() and (analysis / "figures" / f"{name}.png").is_file(), name
+    for name in PROSE:
+        assert (analysis / "prose" / f"{name}.md").read_text(encoding="utf-8").strip(), name
+    assert "@kirkinezos2003" in (analysis / "citations.yml").read_text()
     for nb in NOTEBOOKS_DIR.glob("[0-9]*.ipynb"):
         executed = nbformat.read(analysis / "notebooks" / nb.name, as_version=4)
         assert any(cell.get("outputs") for cell in executed.cells if cell.cell_type == "code")
@@ -53,7 +59,7 @@ def test_a_second_build_reuses_everything(full_build):
     analysis, _, build_dir = full_build
     before = (analysis / "manifest.json").read_bytes()
     _, lines = quiet_build({}, build_dir)
-    assert [l.split()[0] for l in lines] == ["reused", "reused", "reused"]
+    assert [l.split()[0] for l in lines] == ["reused"] * len(NOTEBOOKS)
     assert (analysis / "manifest.json").read_bytes() == before
 
 
@@ -72,7 +78,7 @@ def test_two_clean_builds_are_identical(full_build, tmp_path):
     shutil.copytree(analysis, first)
     other, _ = quiet_build({}, build_dir, force=True)
     analysis = first
-    for folder in ("tables", "figures", "values"):
+    for folder in ("tables", "figures", "values", "prose"):
         for path in sorted((analysis / folder).iterdir()):
             assert path.read_bytes() == (other / folder / path.name).read_bytes(), path.name
     assert (analysis / "references.bib").read_bytes() == (other / "references.bib").read_bytes()
@@ -128,6 +134,9 @@ def test_a_new_study_flows_into_every_table_and_figure(tmp_path):
     with open(DATA_DIR / "studies.csv", encoding="utf-8") as handle:
         shipped = sum(1 for _ in csv.DictReader(handle))
     assert f"n_works: {shipped + 1}" in (analysis / "values.yml").read_text()
+    human = (analysis / "prose" / "human_evidence.md").read_text()
+    assert "4 randomised trials" in human and "@fixture2024, a randomised trial, tested balance" in human
+    assert "@fixture2024" in (analysis / "citations.yml").read_text()
 
 
 def test_a_failing_notebook_keeps_the_last_good_build(full_build, tmp_path):
@@ -170,7 +179,7 @@ def test_editing_one_csv_reruns_only_the_notebooks_that_read_it(full_build, tmp_
                     encoding="utf-8")
     _, lines = quiet_build({}, build_dir, data_dir=data)
     assert [l.split()[:2] for l in lines] == [["reused", "01-evidence-overview"], ["ran", "02-evidence-map"],
-                                              ["reused", "03-synthesis"]]
+                                              ["reused", "03-synthesis"], ["reused", "04-prose"]]
 
 
 def test_markdown_tables_are_well_formed_pipe_tables(full_build):

@@ -174,6 +174,18 @@ def assemble(caches: list[Path], staging: Path, studies) -> None:
     (staging / "references.bib").write_text(to_bibtex(studies), encoding="utf-8")
 
 
+def check_selection(tables: dict, params: dict, data_dir: Path) -> None:
+    """An empty selection stops the build before any notebook runs, naming the parameters."""
+    from .params import empty_selection_message
+    from .paths import display_path
+    from .subset import select
+
+    chosen = select(tables, species=params.get("species") or None, year_min=params.get("year_min"),
+                    year_max=params.get("year_max"), evidence_types=params.get("evidence_types") or None)
+    if chosen["studies"].empty:
+        raise BuildError(empty_selection_message(params, display_path(Path(data_dir) / "studies.csv")))
+
+
 def package_versions() -> dict[str, str]:
     from importlib.metadata import PackageNotFoundError, version
 
@@ -215,7 +227,9 @@ def build(params: dict, data_dir: Path = DATA_DIR, build_dir: Path = BUILD_DIR, 
 
         from .schema import read_datapackage
 
-        studies = load_tables(data_dir)["studies"]  # raises DataError, listing every problem, unless valid
+        tables = load_tables(data_dir)  # raises DataError, listing every problem, unless valid
+        studies = tables["studies"]
+        check_selection(tables, params, data_dir)
         csv_of = {name: f"data/{res.path}" for name, res in read_datapackage(data_dir).resources.items()}
         if force:
             shutil.rmtree(build_dir / "cache", ignore_errors=True)

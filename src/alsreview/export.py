@@ -14,6 +14,7 @@ from pathlib import Path
 import matplotlib
 import pandas as pd
 
+CITATION_KEY = re.compile(r"^[a-z][a-z0-9]*[0-9]{4}[a-z]?$")
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 PLAIN_NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
 DETERMINISTIC_RC = {
@@ -47,17 +48,28 @@ def markdown_cell(value) -> str:
     return text
 
 
-def to_markdown(frame: pd.DataFrame) -> str:
-    """A pipe table (pandoc's default Markdown table) with escaped cells."""
+def citation_cell(value) -> str:
+    """A study key as a Quarto citation ('@key', linked to the reference list); anything that is not a
+    well-formed key is shown as escaped text, so citation markup never comes from free text."""
+    if isinstance(value, str) and CITATION_KEY.match(value):
+        return "@" + value
+    return markdown_cell(value)
+
+
+def to_markdown(frame: pd.DataFrame, citations: tuple[str, ...] = ()) -> str:
+    """A pipe table (pandoc's default Markdown table) with escaped cells; columns named in `citations` hold
+    study keys and become citations."""
     header = [markdown_cell(c).replace("_", " ") for c in frame.columns]
     lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
+    cells = [citation_cell if c in citations else markdown_cell for c in frame.columns]
     for row in frame.itertuples(index=False):
-        lines.append("| " + " | ".join(markdown_cell(v) for v in row) + " |")
+        lines.append("| " + " | ".join(cell(v) for cell, v in zip(cells, row)) + " |")
     return "\n".join(lines) + "\n"
 
 
-def write_table(frame: pd.DataFrame, out_dir: Path, name: str) -> list[Path]:
-    """name.csv (formula-safe) and name.md (HTML-safe) under out_dir/tables."""
+def write_table(frame: pd.DataFrame, out_dir: Path, name: str, citations: tuple[str, ...] = ()) -> list[Path]:
+    """name.csv (formula-safe, bare keys) and name.md (HTML-safe, keys in `citations` columns cited) under
+    out_dir/tables."""
     folder = Path(out_dir) / "tables"
     folder.mkdir(parents=True, exist_ok=True)
     safe = frame.copy()
@@ -66,7 +78,7 @@ def write_table(frame: pd.DataFrame, out_dir: Path, name: str) -> list[Path]:
             safe[column] = safe[column].map(neutralise_formula)
     csv_path, md_path = folder / f"{name}.csv", folder / f"{name}.md"
     safe.to_csv(csv_path, index=False, lineterminator="\n", float_format="%.6g")
-    md_path.write_text(to_markdown(frame), encoding="utf-8")
+    md_path.write_text(to_markdown(frame, citations), encoding="utf-8")
     return [csv_path, md_path]
 
 
@@ -89,4 +101,24 @@ def write_values(values: dict, out_dir: Path, name: str) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{name}.json"
     path.write_text(json.dumps(values, indent=2, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
+    return path
+
+
+def write_prose(markdown: str, out_dir: Path, name: str) -> Path:
+    """A generated passage of the report as out_dir/prose/name.md (included by report/index.qmd)."""
+    folder = Path(out_dir) / "prose"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{name}.md"
+    path.write_text(markdown, encoding="utf-8")
+    return path
+
+
+def write_citations(keys: list[str], out_dir: Path) -> Path:
+    """out_dir/citations.yml, a Quarto metadata file whose nocite puts every listed work in the reference list."""
+    import yaml
+
+    cited = [k for k in keys if CITATION_KEY.match(k)]
+    path = Path(out_dir) / "citations.yml"
+    path.write_text(yaml.safe_dump({"nocite": ", ".join(f"@{k}" for k in cited)}, allow_unicode=True, width=10_000),
+                    encoding="utf-8")
     return path

@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from .export import use_deterministic_style, write_figure, write_table, write_values
+from .export import use_deterministic_style, write_citations, write_figure, write_prose, write_table, write_values
 from .load import load_tables
-from .params import check_params, subset_label
+from .errors import UsageError
+from .params import check_params, empty_selection_message, subset_label
 from .paths import ANALYSIS_DIR, DATA_DIR
 from .schema import read_datapackage
 from .subset import select
@@ -49,7 +50,7 @@ class Context:
     tables: dict[str, pd.DataFrame]
     out_dir: Path
     params: dict
-    corpus: dict[str, pd.DataFrame] | None = None
+    corpus: dict[str, pd.DataFrame] | None = None  # the whole dataset, for facts that do not change with a selection
     version: str = ""
 
     @property
@@ -61,8 +62,8 @@ class Context:
         read = sorted(self.tables.read) if isinstance(self.tables, TrackedTables) else sorted(self.tables)
         (self.out_dir / "inputs.json").write_text(json.dumps(read) + "\n", encoding="utf-8")
 
-    def table(self, frame: pd.DataFrame, name: str) -> pd.DataFrame:
-        write_table(frame, self.out_dir, name)
+    def table(self, frame: pd.DataFrame, name: str, citations: tuple[str, ...] = ()) -> pd.DataFrame:
+        write_table(frame, self.out_dir, name, citations)
         self.record_inputs()
         return frame
 
@@ -70,6 +71,15 @@ class Context:
         write_figure(fig, self.out_dir, name)
         self.record_inputs()
         return fig
+
+    def prose(self, markdown: str, name: str) -> str:
+        write_prose(markdown, self.out_dir, name)
+        self.record_inputs()
+        return markdown
+
+    def citations(self, keys: list[str]) -> list[str]:
+        write_citations(keys, self.out_dir)
+        return keys
 
     def values(self, values: dict, name: str) -> dict:
         note = f"This is a subset report ({self.label})." if self.label else "All works in the dataset are included."
@@ -88,6 +98,8 @@ def start(**params) -> Context:
     tables = load_tables(data_dir)
     chosen = select(tables, species=checked["species"] or None, year_min=checked["year_min"],
                     year_max=checked["year_max"], evidence_types=checked["evidence_types"] or None)
+    if chosen["studies"].empty:
+        raise UsageError(empty_selection_message(checked, data_dir / "studies.csv"))
     out_dir = Path(checked["output_dir"] or ANALYSIS_DIR)
     out_dir.mkdir(parents=True, exist_ok=True)
     selected = TrackedTables(chosen)

@@ -49,3 +49,14 @@ def subset_label(params: dict) -> str:
     if params.get("evidence_types"):
         parts.append("evidence types: " + ", ".join(params["evidence_types"]))
     return "; ".join(parts)
+
+
+MAKE_NAMES = {"species": "SPECIES", "year_min": "YEAR_MIN", "year_max": "YEAR_MAX", "evidence_types": "EVIDENCE_TYPES"}
+
+
+def empty_selection_message(params: dict, studies_csv) -> str:
+    """Why nothing can be reported: the parameters, named as `make` takes them, select no study."""
+    given = [f"{MAKE_NAMES[k]}={','.join(map(str, v)) if isinstance(v, list) else v}" for k, v in params.items()
+             if k in MAKE_NAMES and v not in (None, [], "")]
+    return (f"the selection {' '.join(given)} matches no study in {studies_csv}; "
+            "nothing was built and no report was written")

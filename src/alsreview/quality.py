@@ -29,16 +29,18 @@ def discrepancies(studies: pd.DataFrame) -> pd.DataFrame:
     return found.sort_values("study_id").reset_index(drop=True)
 
 
-def flow_of_records(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
+def flow_of_records(tables: dict[str, pd.DataFrame], corpus: dict[str, pd.DataFrame] | None = None) -> pd.DataFrame:
     """How the works moved from the reference list to the synthesis, in PRISMA 2020's long layout
-    (data, node, box, description, n), so a flow diagram can be drawn from it."""
+    (data, node, box, description, n), so a flow diagram can be drawn from it. The identification boxes
+    count the whole corpus; a subset adds a last row with the works it keeps."""
     studies, outcomes = tables["studies"], tables["outcomes"]
+    whole = (corpus or tables)["studies"]
     primary = studies["evidence_type"].isin(PRIMARY_EVIDENCE)
     tested = is_exercise_study(studies)
     read = studies["extraction"].isin(["abstract", "full_text"])
     rows = [
-        ("identification", 1, "box1", "References in the seed review's list", int(studies["ref_no"].notna().sum())),
-        ("identification", 2, "box2", "Works added since", int((studies["ref_no"].isna()).sum())),
+        ("identification", 1, "box1", "References in the seed review's list", int(whole["ref_no"].notna().sum())),
+        ("identification", 2, "box2", "Works added since", int((whole["ref_no"].isna()).sum())),
         ("screening", 3, "box3", "Works whose abstract or full text was read", int(read.sum())),
         ("screening", 4, "box4", "Works classified from the title only (no page found)", int((~read).sum())),
         ("included", 5, "box5", "Primary studies testing an exercise training programme", int(tested.sum())),
@@ -51,4 +53,7 @@ def flow_of_records(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
         ("synthesis", 11, "box11", "Outcomes extracted", len(outcomes)),
         ("synthesis", 12, "box12", "Pooled results taken from a systematic review", len(tables["pooled_results"])),
     ]
+    if len(whole) != len(studies):
+        rows.insert(2, ("selection", 13, "box13", "Works kept by this subset's selection (boxes 3-12 count only these)",
+                        len(studies)))
     return pd.DataFrame(rows, columns=["data", "node", "box", "description", "n"])

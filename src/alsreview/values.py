@@ -19,14 +19,18 @@ def _year_of(studies: pd.DataFrame, study_id: str):
     return int(years.iloc[0]) if len(years) else ""
 
 
-def overview_values(tables: dict[str, pd.DataFrame]) -> dict:
+def overview_values(tables: dict[str, pd.DataFrame], corpus: dict[str, pd.DataFrame] | None = None) -> dict:
+    """Counts of the selection; facts about the corpus (the seed's reference list and year) come from the
+    whole dataset, so a subset report does not shrink them."""
     studies, arms, outcomes = tables["studies"], tables["interventions"], tables["outcomes"]
+    whole = (corpus or tables)["studies"]
     primary = studies.loc[is_exercise_study(studies)]
     count = lambda col, value, frame=studies: int((frame[col] == value).sum())
     reviews = studies["evidence_type"].isin(["systematic_review", "narrative_review"])
     return {
-        "n_references": int(studies["ref_no"].notna().sum()),
-        "seed_year": _year_of(studies, SEED_STUDY_ID),
+        "n_references": int(whole["ref_no"].notna().sum()),
+        "n_works_added": int(whole["ref_no"].isna().sum()),
+        "seed_year": _year_of(whole, SEED_STUDY_ID),
         "n_works": len(studies),
         "year_first": int(studies["year"].min()) if len(studies) else "",
         "year_last": int(studies["year"].max()) if len(studies) else "",

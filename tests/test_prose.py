@@ -1,0 +1,180 @@
+"""The generated passages follow the data: a study added, left out by a selection, or carrying a new design,
+population or finding changes every passage it belongs to; free text from the data never becomes markup."""
+import re
+
+import pandas as pd
+import pytest
+
+from alsreview import prose
+from alsreview.export import citation_cell, to_markdown
+from alsreview.quality import flow_of_records
+from alsreview.subset import select
+from alsreview.values import overview_values
+
+FIXTURE = "fixturetrial2025"  # a fictional trial that exists only in these tests
+
+
+def cited(text: str) -> set[str]:
+    return set(re.findall(r"@([a-z][a-z0-9]*[0-9]{4}[a-z]?)", text))
+
+
+def with_study(tables, study: dict, arms: list[dict], outcomes: list[dict]) -> dict:
+    """The tables with one more study; columns the rows leave out stay empty."""
+    out = dict(tables)
+    out["studies"] = pd.concat([tables["studies"], pd.DataFrame([study])], ignore_index=True)
+    out["interventions"] = pd.concat([tables["interventions"], pd.DataFrame(arms)], ignore_index=True)
+    out["outcomes"] = pd.concat([tables["outcomes"], pd.DataFrame(outcomes)], ignore_index=True)
+    return out
+
+
+def fixture_trial(tables, design="human_rct", population="people_with_als", direction="beneficial",
+                  comparator="usual care", **extra):
+    study = {"study_id": FIXTURE, "year": 2025, "evidence_type": design, "species": "human", "exercise_tested": "yes",
+             "population": population, "extraction": "abstract", **extra.pop("study", {})}
+    arm = {"arm_id": f"{FIXTURE}-cycling", "study_id": FIXTURE, "modality": "endurance_aerobic", "n": 20, "sex": "both",
+           "comparator": comparator, "intensity": "moderate", **extra.pop("arm", {})}
+    outcome = {"outcome_id": f"{FIXTURE}-cycling-1", "study_id": FIXTURE, "arm_id": arm["arm_id"], "domain": "fatigue",
+               "measure": "fatigue scale", "time_point": "12 weeks", "direction": direction,
+               "finding": "Fictional finding.", **extra.pop("outcome", {})}
+    return with_study(tables, study, [arm], [outcome])
+
+
+def human_rcts(tables):
+    studies = tables["studies"]
+    return set(studies.loc[(studies["evidence_type"] == "human_rct") & (studies["exercise_tested"] == "yes"), "study_id"])
+
+
+def test_human_evidence_cites_every_trial_and_counts_them(tables):
+    text = prose.human_evidence(tables)
+    trials = human_rcts(tables)
+    assert trials and trials <= cited(text)
+    assert f"{len(trials)} randomised trials" in text
+
+
+def test_a_new_trial_changes_the_count_the_list_the_findings_and_the_newest_year(tables):
+    before = prose.human_evidence(tables)
+    after_tables = fixture_trial(tables)
+    after = prose.human_evidence(after_tables)
+    n = len(human_rcts(tables))
+    assert f"{n} randomised trials" in before and f"{n + 1} randomised trials" in after
+    assert FIXTURE in cited(after) and FIXTURE not in cited(before)
+    paragraph = next(p for p in after.split("\n\n") if p.startswith(f"@{FIXTURE}"))
+    assert "endurance (aerobic) exercise" in paragraph and "against usual care" in paragraph
+    assert "At 12 weeks, outcomes favoured exercise on fatigue" in paragraph
+    assert "published in 2025" in prose.newest_trial(after_tables) and f"@{FIXTURE}" in prose.newest_trial(after_tables)
+    assert "dates from 2025" in prose.coverage(after_tables)
+    assert "fatigue at 12 weeks" in prose.trial_harm(after_tables)
+
+
+def test_harm_in_a_new_trial_is_stated(tables):
+    assert "None of the" in prose.trial_harm(tables)
+    text = prose.trial_harm(fixture_trial(tables, direction="harmful"))
+    assert text.startswith("Harm was reported by randomised trials on fatigue") and f"@{FIXTURE}" in text
+
+
+def test_a_new_design_and_population_appear_in_their_passages(tables):
+    text = prose.human_evidence(fixture_trial(tables, design="human_nonrandomised"))
+    assert "1 non-randomised study [@fixturetrial2025]" in text
+    assert f"@{FIXTURE}, a non-randomised study" in text
+    assert "In other people the outcomes fall in fatigue" in prose.model_domains(fixture_trial(tables, population="other_people"))
+
+
+def test_a_new_animal_model_gets_its_own_paragraph(tables):
+    animal = with_study(tables, {"study_id": "fixturemouse2025", "year": 2025, "evidence_type": "animal_experiment",
+                                 "species": "mouse", "exercise_tested": "yes", "population": "healthy_animal"},
+                        [{"arm_id": "fixturemouse2025-swim", "study_id": "fixturemouse2025", "modality": "swimming",
+                          "sex": "male"}],
+                        [{"outcome_id": "fixturemouse2025-swim-1", "study_id": "fixturemouse2025",
+                          "arm_id": "fixturemouse2025-swim", "domain": "survival", "measure": "lifespan",
+                          "direction": "harmful", "finding": "Fictional."}])
+    text = prose.animal_evidence(animal)
+    healthy = next(p for p in text.split("\n\n") if p.startswith("**Healthy animals.**"))
+    assert "Results pointed to harm on survival [@fixturemouse2025]" in healthy
+    assert "the swim arm (males) [@fixturemouse2025]" in healthy
+
+
+def test_arms_that_disagree_are_cited_with_their_labels(tables):
+    text = prose.animal_evidence(tables)
+    veldink_arms = tables["outcomes"].loc[tables["outcomes"]["study_id"] == "veldink2003"]
+    onset = veldink_arms.loc[veldink_arms["domain"] == "disease_onset"].set_index("arm_id")["direction"]
+    assert onset["veldink2003-exercise_female"] == "beneficial" and onset["veldink2003-exercise_male"] == "no_effect"
+    assert "favoured exercise on disease onset [@veldink2003, exercise female]" in text
+    assert "No difference was found on disease onset [@veldink2003, exercise male" in text
+
+
+def test_subsets_drop_the_passages_and_citations_of_excluded_studies(tables):
+    human = select(tables, species=["human"])
+    assert prose.animal_evidence(human) == "No animal experiment testing exercise is in this selection.\n"
+    assert prose.human_evidence(human) == prose.human_evidence(tables)
+    animal = select(tables, species=["mouse", "rat"])
+    assert prose.human_evidence(animal) == "No human study testing exercise is in this selection.\n"
+    assert prose.trial_harm(animal) == "No randomised trial is in this selection.\n"
+    later = select(tables, year_min=2005)
+    keys = cited(prose.animal_evidence(later) + prose.human_evidence(later) + prose.coverage(later))
+    assert keys and keys <= set(later["studies"]["study_id"])
+    assert "drory2001" not in keys and "veldink2003" not in keys
+
+
+def test_flags_and_citable_works_follow_the_selection(tables):
+    flags = prose.section_flags(select(tables, species=["human"]), tables)
+    assert flags["has_human_trials"] and not flags["has_animal_evidence"] and flags["has_pooled_results"]
+    assert {"drory2001", "ilzecka2017", "dalbellohaas2013", "soofi2017"} <= set(flags["included"])
+    assert "mahoney2004" not in flags["included"] and "pasinelli2006" not in flags["included"]
+    flags = prose.section_flags(select(tables, species=["mouse", "rat"]), tables)
+    assert not flags["has_human_evidence"] and not flags["has_pooled_results"] and not flags["has_risk_of_bias"]
+    assert "dalbellohaas2013" not in flags["included"] and "ilzecka2017" in flags["included"]
+    everything = prose.section_flags(tables, tables)["included"]
+    assert set(everything) == set(tables["studies"]["study_id"])
+
+
+def test_corpus_facts_do_not_shrink_with_the_selection(tables):
+    human = select(tables, species=["human"])
+    assert overview_values(human, tables)["n_references"] == 41
+    assert overview_values(human, tables)["seed_year"] == 2017
+    flow = flow_of_records(human, tables).set_index("box")["n"]
+    assert flow["box1"] == 41 and flow["box13"] == len(human["studies"])
+    assert "box13" not in set(flow_of_records(tables, tables)["box"])
+
+
+def test_optional_columns_are_used_when_present(tables):
+    extended = fixture_trial(tables, study={"authors_conclusion": "Cycling was safe", "exercise_role": "training_programme"},
+                             arm={"comparator_kind": "usual_care", "n_randomised": 40},
+                             outcome={"subgroup": "bulbar onset"})
+    paragraph = next(p for p in prose.human_evidence(extended).split("\n\n") if p.startswith(f"@{FIXTURE}"))
+    assert "(40 randomised) against usual care." in paragraph
+    assert "In the authors' words as curated: Cycling was safe." in paragraph
+    test_only = fixture_trial(tables, design="human_observational", study={"exercise_role": "single_session_test"})
+    assert "used endurance (aerobic) exercise as a test rather than as training" in prose.human_evidence(test_only)
+
+
+def test_subgroups_that_disagree_are_cited_by_subgroup(tables):
+    both = fixture_trial(tables, outcome={"subgroup": "spinal onset"})
+    second = {"outcome_id": f"{FIXTURE}-cycling-2", "study_id": FIXTURE, "arm_id": f"{FIXTURE}-cycling", "domain": "fatigue",
+              "measure": "fatigue scale", "time_point": "12 weeks", "direction": "no_effect", "finding": "Fictional.",
+              "subgroup": "bulbar onset"}
+    both["outcomes"] = pd.concat([both["outcomes"], pd.DataFrame([second])], ignore_index=True)
+    rows = prose._outcome_rows(both)
+    text = " ".join(prose.direction_sentences(rows.loc[rows["study_id"] == FIXTURE]))
+    assert "favoured exercise on fatigue [@fixturetrial2025, spinal onset]" in text
+    assert "No difference was found on fatigue [@fixturetrial2025, bulbar onset]" in text
+
+
+@pytest.mark.parametrize("hostile", ["@drory2001 says so", "{{< include /etc/passwd >}}", "<script>alert(1)</script>",
+                                     "[click](https://example.org)", "*bold* _x_ `code` $x$", "&#64;entity"])
+def test_free_text_from_the_data_stays_text(tables, hostile):
+    text = prose.human_evidence(fixture_trial(tables, comparator=hostile, outcome={"time_point": hostile}))
+    paragraph = next(p for p in text.split("\n\n") if p.startswith(f"@{FIXTURE}"))
+    body = paragraph.removeprefix(f"@{FIXTURE}")
+    assert not re.findall(r"(?<!\\)[<>{}\[\]*`@_$]", body), body
+    assert not re.findall(r"&(?!amp;)", body)
+    assert prose.escape_text(hostile).replace("\\", "").replace("&amp;", "&") == hostile
+
+
+def test_citation_markup_comes_only_from_well_formed_keys():
+    with pytest.raises(ValueError):
+        prose.cite(["drory2001]; [@evil"])
+    assert prose.cite(["drory2001", "drory2001", "cheah2009"]) == "[@drory2001; @cheah2009]"
+    assert citation_cell("drory2001") == "@drory2001"
+    assert citation_cell("not a key @x") == "not a key @x" and not citation_cell("<b>").startswith("<")
+    table = to_markdown(pd.DataFrame({"study": ["drory2001"], "note": ["drory2001"]}), citations=("study",))
+    assert "| @drory2001 | drory2001 |" in table

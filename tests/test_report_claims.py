@@ -1,0 +1,271 @@
+"""Hand-written sentences of report/index.qmd, tied to the data.
+
+Every sentence that cites a study is a claim listed here with what it says the study found, checked on the
+shipped data and on the subsets the subset reports use. The report's conditional content is evaluated for
+each selection: a citation that would be shown must name a work the selection may cite, so prose about
+excluded studies disappears with them."""
+import re
+from dataclasses import dataclass
+from typing import Callable
+
+import pandas as pd
+import pytest
+
+from alsreview import prose
+from alsreview.paths import PROJ_ROOT
+from alsreview.subset import select
+
+TEXT = (PROJ_ROOT / "report" / "index.qmd").read_text(encoding="utf-8")
+BODY = TEXT.split("\n---\n", 1)[1]
+CITATION = re.compile(r"@([a-z][a-z0-9]*[0-9]{4}[a-z]?)\b")
+SELECTIONS = {
+    "all": {},
+    "human": {"species": ["human"]},
+    "animal": {"species": ["mouse", "rat"]},
+    "from 2005": {"year_min": 2005},
+}
+
+
+def exercise_rows(tables, evidence_type=None, population=None):
+    """Outcomes of primary studies testing exercise, with their arm's modality, intensity and co-intervention."""
+    studies = prose.primary_studies(tables)
+    if evidence_type:
+        studies = studies.loc[studies["evidence_type"] == evidence_type]
+    if population:
+        studies = studies.loc[studies["population"] == population]
+    arms = tables["interventions"][["arm_id", "modality", "intensity", "co_intervention", "sex"]]
+    rows = tables["outcomes"].merge(arms, on="arm_id", how="left")
+    return rows.loc[rows["study_id"].isin(studies["study_id"])], studies
+
+
+def study(tables, key):
+    return tables["studies"].set_index("study_id").loc[key]
+
+
+def trials_safe_and_helpful(tables) -> bool:
+    rows, trials = exercise_rows(tables, "human_rct")
+    months = [int(m) for t in rows["time_point"].dropna() for m in re.findall(r"(\d+) months?", t)]
+    return (len(trials) > 0 and not (rows["direction"] == "harmful").any()
+            and ((rows["direction"] == "beneficial") & (rows["domain"] == "functional_rating")).any()
+            and max(months, default=0) <= 6)
+
+
+def human_evidence_thin(tables) -> bool:
+    rows, trials = exercise_rows(tables, "human_rct")
+    arms = tables["interventions"].loc[tables["interventions"]["study_id"].isin(trials["study_id"])]
+    return 0 < len(trials) <= 5 and arms.groupby("study_id")["n"].sum().max() < 50
+
+
+def animal_moderate_vs_high(tables) -> bool:
+    rows, studies = exercise_rows(tables, population="als_model_animal")
+    harmful = rows.loc[rows["direction"] == "harmful"]
+    high = harmful["intensity"].fillna("").str.contains("high", case=False)
+    helped = rows.loc[(rows["direction"] == "beneficial") & ~rows["intensity"].fillna("").str.contains("high", case=False)]
+    sod1 = studies["model"].fillna("").str.contains("SOD1|G93A")
+    return len(harmful) > 0 and bool(high.all()) and len(helped) > 0 and sod1.sum() > len(studies) / 2
+
+
+def healthy_animals_mechanistic(tables) -> bool:
+    rows, studies = exercise_rows(tables, population="healthy_animal")
+    return len(studies) > 0 and set(rows["domain"]) == {"cellular_mechanistic"}
+
+
+def kaspar_wheel_plus_igf1(tables) -> bool:
+    rows = exercise_rows(tables)[0]
+    combined = rows.loc[(rows["study_id"] == "kaspar2005") & rows["co_intervention"].fillna("").str.contains("IGF-1")]
+    return (len(combined) > 0 and set(combined["modality"]) == {"voluntary_wheel_running"}
+            and set(combined["direction"]) == {"beneficial"})
+
+
+def veldink_sex_difference(tables) -> bool:
+    rows = exercise_rows(tables)[0]
+    rows = rows.loc[rows["study_id"] == "veldink2003"]
+    direction = lambda sex, domain: set(rows.loc[(rows["sex"] == sex) & (rows["domain"] == domain), "direction"])
+    return (direction("female", "disease_onset") == {"beneficial"} and direction("female", "survival") == {"beneficial"}
+            and "beneficial" not in direction("male", "disease_onset") | direction("male", "survival"))
+
+
+def imt_single_trial_no_gain(tables) -> bool:
+    rows, trials = exercise_rows(tables, "human_rct")
+    imt = rows.loc[rows["modality"] == "inspiratory_muscle_training"]
+    strength = imt.loc[imt["domain"] == "muscle_strength", "direction"]
+    return set(imt["study_id"]) == {"cheah2009"} and len(strength) > 0 and "beneficial" not in set(strength)
+
+
+def later_review_judged_trials(tables, corpus) -> bool:
+    rob = tables["risk_of_bias"]
+    judged = tables["studies"].loc[tables["studies"]["study_id"].isin(rob["study_id"]), "year"]
+    review = study(corpus, "soofi2017")  # the assessing review is cited with the judgements, in any selection
+    return (set(rob["assessed_by"]) == {"soofi2017"} and review["evidence_type"] == "systematic_review"
+            and review["year"] > judged.max())
+
+
+def background(key, words, kinds=("narrative_review", "systematic_review")):
+    return lambda tables: (study(tables, key)["evidence_type"] in kinds
+                           and re.search(words, study(tables, key)["cited_for"] or "", re.I) is not None)
+
+
+def cochrane_pooled(tables, corpus) -> bool:
+    return (study(corpus, "dalbellohaas2013")["evidence_type"] == "systematic_review"
+            and set(tables["pooled_results"]["study_id"]) == {"dalbellohaas2013"})
+
+
+def seed_review(tables, corpus) -> bool:
+    seed = study(corpus, "ilzecka2017")  # a fact about the corpus, true in every selection
+    return seed["evidence_type"] == "narrative_review" and pd.isna(seed["ref_no"])
+
+
+@dataclass
+class Claim:
+    phrase: str  # a part of the sentence, enough to find it
+    cites: set  # the studies the sentence cites
+    condition: str  # the flags (values.<flag>, space-separated) under which the report shows it; "" for always
+    holds: Callable  # what the sentence says, checked on the selected tables (and the corpus, for corpus facts)
+
+    def check(self, tables, corpus) -> bool:
+        if self.holds in (seed_review, cochrane_pooled, later_review_judged_trials):
+            return self.holds(tables, corpus)
+        return self.holds(tables)
+
+
+CLAIMS = [
+    Claim("A narrative review published in", {"ilzecka2017"}, "", seed_review),
+    Claim("Pooled trial results were taken as published", {"dalbellohaas2013"}, "has_pooled_results", cochrane_pooled),
+    Claim("Moderate exercise looks safe and may slow functional loss", set(), "has_human_trials",
+          lambda t: trials_safe_and_helpful(t) and human_evidence_thin(t)),
+    Claim("its molecular\ncauses are only partly known", {"pasinelli2006"}, "included.pasinelli2006",
+          background("pasinelli2006", "molecular")),
+    Claim("Care is\nmultidisciplinary and largely symptomatic", {"hogden2017"}, "included.hogden2017",
+          background("hogden2017", "care")),
+    Claim("rehabilitation is one of its\npillars", {"majmudar2014", "paganoni2015"}, "included.majmudar2014 included.paganoni2015",
+          lambda t: background("majmudar2014", "rehabilitat")(t) and background("paganoni2015", "rehabilitat")(t)),
+    Claim("activity changes motor neurons,\nmuscle and brain in healthy", {"gardiner2006", "cotman2002"},
+          "included.gardiner2006 included.cotman2002", lambda t: background("gardiner2006", "")(t) and background("cotman2002", "")(t)),
+    Claim("the fear of overuse damage", {"longstreth1991"}, "included.longstreth1991",
+          background("longstreth1991", "vigorous physical activity", kinds=("hypothesis",))),
+    Claim("review [@ilzecka2017] summarised this literature in prose", {"ilzecka2017"}, "", seed_review),
+    Claim("Pooled results of\nrandomised trials are reported as published", {"dalbellohaas2013"}, "has_pooled_results",
+          cochrane_pooled),
+    Claim("The findings in healthy animals concern mechanisms only", set(), "has_healthy_animal",
+          healthy_animals_mechanistic),
+    Claim("Running in a wheel added to the benefit of IGF-1 gene delivery", {"kaspar2005"}, "included.kaspar2005",
+          kaspar_wheel_plus_igf1),
+    Claim("In one experiment sex mattered", {"veldink2003"}, "included.veldink2003", veldink_sex_difference),
+    Claim("A later systematic review judged the risk of bias", {"soofi2017"}, "has_risk_of_bias",
+          later_review_judged_trials),
+    Claim("the trials suggest that moderate, supervised exercise is safe", set(), "has_human_trials",
+          trials_safe_and_helpful),
+    Claim("consistent with a benefit of moderate activity", set(), "has_als_model_animal", animal_moderate_vs_high),
+    Claim("Training the breathing muscles is plausible but unproven", {"cheah2009"}, "included.cheah2009",
+          imt_single_trial_no_gain),
+]
+
+
+def guards(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, flag) of every conditional span and div in the text."""
+    found = []
+    for match in re.finditer(r'\]\{\.content-visible when-meta="values\.([\w.]+)"\}', text):
+        depth, i = 0, match.start()
+        while i > 0:
+            i -= 1
+            depth += {"]": 1, "[": -1}.get(text[i], 0)
+            if depth < 0:
+                break
+        found.append((i, match.end(), match.group(1)))
+    stack, offset = [], 0
+    for line in text.splitlines(keepends=True):
+        if line.startswith(":::") and "{" in line:
+            flag = re.search(r'when-meta="values\.([\w.]+)"', line)
+            stack.append((offset, flag.group(1) if flag else None))
+        elif line.strip() == ":::" and stack:
+            start, flag = stack.pop()
+            if flag:
+                found.append((start, offset + len(line), flag))
+        offset += len(line)
+    return found
+
+
+def flag_value(flags: dict, path: str):
+    value = flags
+    for part in path.split("."):
+        value = value.get(part) if isinstance(value, dict) else None
+    return bool(value)
+
+
+def sentence_span(text: str, position: int) -> tuple[int, int]:
+    """Start and end of the sentence around a position (sentences end at '.', '!' or '?' before a space, or at a blank line)."""
+    starts = [m.end() for m in re.finditer(r"[.!?]\s+(?=[A-Z\[{@])|\n\n", text[:position])]
+    end = re.search(r"[.!?](\s|$)|\n\n", text[position:])
+    return (starts[-1] if starts else 0), position + (end.end() if end else len(text) - position)
+
+
+def enclosing_flags(position: int, all_guards) -> list[str]:
+    return [flag for start, end, flag in all_guards if start <= position < end]
+
+
+def test_every_cited_sentence_is_a_listed_claim_citing_what_the_claim_says():
+    """Each citation belongs to the nearest claim before it in its sentence; that claim must cite exactly it."""
+    cited_by = {}
+    for match in CITATION.finditer(BODY):
+        start, end = sentence_span(BODY, match.end())
+        before = [(BODY.find(c.phrase, start), c) for c in CLAIMS if 0 <= BODY.find(c.phrase, start) < match.start()]
+        assert before, f"hand-written sentence with a citation but no claim test: {BODY[start:end]!r}"
+        claim = max(before, key=lambda pair: pair[0])[1]
+        cited_by.setdefault(claim.phrase, set()).add(match.group(1))
+    for claim in CLAIMS:
+        assert BODY.count(claim.phrase) == 1, claim.phrase
+        assert cited_by.get(claim.phrase, set()) == claim.cites, claim.phrase
+
+
+def test_every_claim_is_shown_only_under_its_condition():
+    all_guards = guards(BODY)
+    for claim in CLAIMS:
+        position = BODY.index(claim.phrase)
+        if claim.cites:  # the guard may cover only the citation: look where the claim's first citation is
+            position = min(BODY.index(f"@{key}", position) for key in claim.cites)
+        flags = enclosing_flags(position, all_guards)
+        assert set(claim.condition.split()) == set(flags), (claim.phrase, flags)
+
+
+@pytest.mark.parametrize("name", SELECTIONS)
+def test_claims_hold_wherever_the_report_shows_them(tables, name):
+    chosen = select(tables, **SELECTIONS[name])
+    flags = prose.section_flags(chosen, tables)
+    shown = [c for c in CLAIMS if all(flag_value(flags, f) for f in c.condition.split())]
+    assert shown
+    for claim in shown:
+        assert claim.check(chosen, tables), f"{name}: the report says {claim.phrase!r}, but the data do not support it"
+
+
+@pytest.mark.parametrize("name", SELECTIONS)
+def test_every_citation_shown_names_a_work_the_selection_may_cite(tables, name):
+    chosen = select(tables, **SELECTIONS[name])
+    flags = prose.section_flags(chosen, tables)
+    all_guards = guards(BODY)
+    for match in CITATION.finditer(BODY):
+        if all(flag_value(flags, f) for f in enclosing_flags(match.start(), all_guards)):
+            assert match.group(1) in flags["included"], (name, match.group(1))
+
+
+def test_the_guard_reader_sees_spans_and_nested_divs():
+    text = 'A[&#32;[@x2001]]{.content-visible when-meta="values.included.x2001"}.\n::: {.content-visible when-meta="values.f"}\n::: {#tbl-y}\nT\n:::\nU\n:::\n'
+    found = {flag: text[start:end] for start, end, flag in guards(text)}
+    assert found["included.x2001"].startswith("[&#32;[@x2001]]")
+    assert "U" in found["f"] and "T" in found["f"]
+
+
+def test_every_conditional_names_a_flag_the_prose_notebook_writes(tables):
+    flags = prose.section_flags(tables, tables)
+    used = set(re.findall(r'when-meta="values\.([\w.]+)"', BODY))
+    assert used
+    for path in used:
+        head, _, key = path.partition(".")
+        assert head in flags and (not key or key in set(tables["studies"]["study_id"])), path
+
+
+def test_every_included_passage_is_one_the_prose_notebook_writes():
+    notebook = (PROJ_ROOT / "notebooks" / "04-prose.ipynb").read_text(encoding="utf-8")
+    included = re.findall(r"\{\{< include \.\./build/analysis/prose/([\w-]+)\.md >\}\}", BODY)
+    assert len(included) >= 8
+    for name in included:
+        assert re.search(rf'\\"{name}\\": prose\.', notebook), name

@@ -1,0 +1,112 @@
+"""Subset reports say what they are: rendered with the real Quarto for a human-only, an animal-only and a
+year-bounded selection, each keeps the corpus facts, says in one line what is missing, and neither
+describes nor cites an excluded study. An empty selection stops the build and writes nothing."""
+import re
+
+import pytest
+
+from alsreview import cli, prose
+from alsreview.build import BuildError, build
+from alsreview.subset import select
+
+from rendering import build_and_render, quarto_binary
+
+SEED_LIST = 41  # references in the 2017 review's list: a fact about the corpus, the same in every subset
+
+
+def test_an_empty_selection_stops_the_build_naming_the_parameters(tmp_path, capsys):
+    build_dir = tmp_path / "build"
+    with pytest.raises(BuildError, match=r"the selection YEAR_MIN=2030 matches no study in .*studies\.csv"):
+        build({"year_min": 2030}, build_dir=build_dir, progress=False, log=lambda *_: None)
+    assert not (build_dir / "analysis").exists() and not (build_dir / "cache").exists()
+    code = cli.main(["--build-dir", str(build_dir), "build", "--species", "human", "--year-max", "1950"])
+    assert code == 1
+    err = capsys.readouterr().err
+    assert "SPECIES=human YEAR_MAX=1950 matches no study" in err and "no report was written" in err
+    assert not (build_dir / "analysis").exists()
+
+
+def rendered(tmp_path_factory, name, params):
+    return build_and_render(tmp_path_factory.mktemp(name), params)
+
+
+@pytest.fixture(scope="module")
+def human(tmp_path_factory):
+    return rendered(tmp_path_factory, "human", {"species": ["human"]})
+
+
+@pytest.fixture(scope="module")
+def animal(tmp_path_factory):
+    return rendered(tmp_path_factory, "animal", {"species": ["mouse", "rat"]})
+
+
+@pytest.fixture(scope="module")
+def from_2005(tmp_path_factory):
+    return rendered(tmp_path_factory, "from2005", {"year_min": 2005})
+
+
+def mentions(report, tables, key) -> list[str]:
+    """Where a rendered report shows a study: its title, or its first author next to its year (a citation)."""
+    row = tables["studies"].set_index("study_id").loc[key]
+    title = " ".join(row["title"].split())[:40]
+    surname = re.escape(row["authors"].split(",")[0].rsplit(" ", 1)[0])
+    cited = re.compile(rf"\b{surname}( et al\.| and [^.()]{{1,40}})? \(?{int(row['year'])}")
+    return ([f"title in {where}" for where, text in (("HTML", report.text), ("PDF", report.pdf_text)) if title in text]
+            + (["citation in HTML"] if cited.search(report.text) else []))
+
+
+def check_common(report, tables, params):
+    chosen = select(tables, **params)
+    citable = set(prose.section_flags(chosen, tables)["included"])
+    assert report.reference_keys() == citable
+    excluded = set(tables["studies"]["study_id"]) - citable
+    for key in excluded:
+        assert f"ref-{key}" not in report.html and not mentions(report, tables, key), (key, mentions(report, tables, key))
+    for key in citable:
+        assert mentions(report, tables, key), key
+    assert f"Each of the {SEED_LIST} references" in report.text
+    assert re.search(rf"References in the seed review’s list {SEED_LIST}\b", report.text)
+    assert "This is a subset report" in report.text and "This is a subset report" in report.pdf_text
+    assert "?meta" not in report.text and "?@" not in report.text and "not found" not in report.stderr
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(quarto_binary() is None, reason="Quarto not found (set QUARTO or see README)")
+def test_human_only_report(human, tables):
+    check_common(human, tables, {"species": ["human"]})
+    assert "No animal experiment testing exercise is in this selection." in human.text
+    assert "No animal experiment testing exercise is in this selection." in human.pdf_text
+    trials = prose.primary_studies(tables).query("evidence_type == 'human_rct'")
+    assert f"{len(trials)} randomised trials" in visible_section(human, "human-evidence")
+    assert "Summary of findings as reported by the Cochrane review" in human.text
+    assert "The experiments in ALS-model animals" not in human.text
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(quarto_binary() is None, reason="Quarto not found (set QUARTO or see README)")
+def test_animal_only_report(animal, tables):
+    check_common(animal, tables, {"species": ["mouse", "rat"]})
+    assert "No human study testing exercise is in this selection." in animal.text
+    assert "No randomised trial is in this selection" not in animal.text  # the whole discussion of trials is left out
+    for gone in ("Cochrane review", "Risk of bias of the human exercise trials", "the trials suggest",
+                 "Moderate exercise looks safe"):
+        assert gone not in animal.text and gone not in animal.pdf_text, gone
+    assert "This selection holds no randomised trial" in animal.text
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(quarto_binary() is None, reason="Quarto not found (set QUARTO or see README)")
+def test_year_bounded_report(from_2005, tables):
+    check_common(from_2005, tables, {"year_min": 2005})
+    chosen = select(tables, year_min=2005)
+    trials = prose.primary_studies(chosen).query("evidence_type == 'human_rct'")
+    assert len(trials) and f"{len(trials)} randomised trials" in visible_section(from_2005, "human-evidence")
+    assert "In one experiment sex mattered" not in from_2005.text  # its study (2003) is excluded
+    assert "Running in a wheel added to the benefit of IGF-1" in from_2005.text
+    assert re.search(r"The works span 20\d\d to", from_2005.text)
+
+
+def visible_section(report, section_id):
+    from rendering import visible_text
+
+    return visible_text(report.section(section_id))

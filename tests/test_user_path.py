@@ -1,0 +1,111 @@
+"""The user's path from the README: copy the data, add one randomised trial with arms and outcomes, build and
+render with the real Quarto. The trial must reach the reference list, the human-evidence passage, the
+characteristics table and the counts, in the HTML and in the PDF, and no sentence may still state the old
+counts or the old list of trials. The trial is a fictional fixture that lives only in this test."""
+import csv
+import re
+import shutil
+
+import pytest
+
+from alsreview.load import load_tables
+from alsreview.paths import DATA_DIR
+from alsreview.validate import validate
+
+from rendering import build_and_render, quarto_binary, sentences, visible_text
+
+KEY = "fixturetrial2025"
+FIXTURE_URL = "https://example.org/fictional-fixture-trial"
+STUDY = {"study_id": KEY, "authors": "Fixture A, Example B", "year": "2025",
+         "title": "A fictional fixture trial used by the test suite (not a real study)", "journal": "Test Fixtures",
+         "evidence_type": "human_rct", "species": "human", "model": "people with ALS", "exercise_tested": "yes",
+         "population": "people_with_als", "source_url": FIXTURE_URL, "extraction": "abstract",
+         "notes": "Fictional test fixture."}
+ARMS = [
+    {"arm_id": f"{KEY}-cycling", "study_id": KEY, "arm_label": "cycling", "modality": "endurance_aerobic",
+     "intensity": "moderate", "frequency": "3 per week", "n": "20", "sex": "both",
+     "comparator": "usual care *as before*", "source_url": FIXTURE_URL, "extraction": "abstract"},
+    {"arm_id": f"{KEY}-weights", "study_id": KEY, "arm_label": "weights", "modality": "resistance", "n": "18",
+     "sex": "both", "comparator": "usual care *as before*", "source_url": FIXTURE_URL, "extraction": "abstract"},
+]
+OUTCOMES = [
+    {"outcome_id": f"{KEY}-cycling-1", "study_id": KEY, "arm_id": f"{KEY}-cycling", "domain": "functional_rating",
+     "measure": "ALSFRS-R", "time_point": "24 weeks", "direction": "beneficial",
+     "finding": "Fictional: the cycling arm declined less.", "source_url": FIXTURE_URL, "extraction": "abstract"},
+    {"outcome_id": f"{KEY}-cycling-2", "study_id": KEY, "arm_id": f"{KEY}-cycling", "domain": "fatigue",
+     "measure": "fatigue scale", "time_point": "24 weeks", "direction": "no_effect",
+     "finding": "Fictional: no difference in fatigue.", "source_url": FIXTURE_URL, "extraction": "abstract"},
+    {"outcome_id": f"{KEY}-weights-1", "study_id": KEY, "arm_id": f"{KEY}-weights", "domain": "muscle_strength",
+     "measure": "handgrip", "time_point": "24 weeks", "direction": "beneficial",
+     "finding": "Fictional: handgrip held up better.", "source_url": FIXTURE_URL, "extraction": "abstract"},
+]
+
+
+def append_rows(path, rows):
+    with open(path, newline="", encoding="utf-8") as handle:
+        header = next(csv.reader(handle))
+    with open(path, "a", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=header, lineterminator="\n")
+        for row in rows:
+            writer.writerow({column: row.get(column, "") for column in header})
+
+
+@pytest.fixture(scope="module")
+def before():
+    tables = load_tables(DATA_DIR)
+    studies = tables["studies"]
+    trials = studies.loc[(studies["evidence_type"] == "human_rct") & (studies["exercise_tested"] == "yes")]
+    return {"trials": len(trials), "surnames": {a.split(",")[0].rsplit(" ", 1)[0] for a in trials["authors"]},
+            "newest_trial_year": int(trials["year"].max()), "studies": set(studies["study_id"]),
+            "people": int(((studies["species"] == "human") & (studies["exercise_tested"] == "yes")).sum())}
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory):
+    work = tmp_path_factory.mktemp("user-path")
+    data = work / "data"
+    shutil.copytree(DATA_DIR, data)
+    append_rows(data / "studies.csv", [STUDY])
+    append_rows(data / "interventions.csv", ARMS)
+    append_rows(data / "outcomes.csv", OUTCOMES)
+    assert validate(data) == []
+    return build_and_render(work, {}, data_dir=data)
+
+
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(quarto_binary() is None, reason="Quarto not found (set QUARTO or see README)")]
+
+
+def test_the_new_trial_reaches_references_evidence_passage_table_and_counts(report, before):
+    assert report.reference_keys() == before["studies"] | {KEY}
+    human = report.section("human-evidence")
+    assert f'href="#ref-{KEY}"' in human
+    human_text = visible_text(human)
+    assert f"{before['trials'] + 1} randomised trials" in human_text
+    assert "Fixture and Example (2025), a randomised trial, tested endurance (aerobic) exercise and resistance exercise" in human_text
+    assert "against usual care *as before*" in human_text  # data text stays literal
+    assert "At 24 weeks, outcomes favoured exercise on functional rating and muscle strength" in human_text
+    characteristics = report.html[report.html.index('id="tbl-characteristics"'):]
+    characteristics = characteristics[: characteristics.index("</table>")]
+    assert f'href="#ref-{KEY}"' in characteristics and "38" in visible_text(characteristics)
+    assert f"of which {before['trials'] + 1} are randomised trials" in report.text
+    assert re.search(rf"of which in people {before['people'] + 1}\b", report.text)
+    assert f"published in 2025" in report.text
+
+
+def test_no_sentence_still_states_the_old_counts_or_the_old_list(report, before):
+    old = before["trials"]
+    stale = [rf"\b{old} randomised trials\b", rf"of which {old} are randomised", rf"None of the {old} randomised",
+             rf"trial in this dataset was published in {before['newest_trial_year']}\b"]
+    for sentence in sentences(report.text):
+        for pattern in stale:
+            assert not re.search(pattern, sentence), sentence
+        if all(name in sentence for name in before["surnames"]) and "Cochrane" not in sentence:
+            assert "Fixture" in sentence, f"lists the old trials without the new one: {sentence}"
+
+
+def test_the_pdf_holds_the_new_trial_too(report, before):
+    assert "A fictional fixture trial used by the test suite" in report.pdf_text  # the reference list
+    assert re.search(r"Fixture[^.]{0,40}\b2025\b", report.pdf_text)  # the characteristics table
+    assert f"{before['trials'] + 1} randomised trials" in report.pdf_text
+    assert "published in 2025" in report.pdf_text
+    assert f"{before['trials']} randomised trials" not in report.pdf_text
