@@ -48,7 +48,8 @@ def entry_for(study) -> Entry:
     for column in ("volume", "issue", "pages", "doi", "pmid"):
         value = getattr(study, column)
         if value is not None and value == value and str(value):
-            fields["number" if column == "issue" else column] = _bibtex_text(value)
+            verbatim = column in ("doi", "pmid")  # Pandoc takes these as they stand, not as LaTeX
+            fields["number" if column == "issue" else column] = url_text(value) if verbatim else _bibtex_text(value)
     if study.extraction != "title_only":
         fields["url"] = url_text(study.source_url)
     return Entry(entry_type, study.study_id, [Field(k, v) for k, v in fields.items()])

@@ -28,8 +28,11 @@ REPLACEMENT = "\ufffd"
 MARKDOWN_SPECIAL = frozenset(string.punctuation)
 META_PLAIN = frozenset(string.ascii_letters + string.digits + " ,.;:()-")
 CITATION_KEY = re.compile(r"^[a-z][a-z0-9]*[0-9]{4}[a-z]?$")
+# LaTeX as Pandoc reads it: specials become commands, and the characters that form ligatures (-- --- `` '')
+# are isolated or spelled out so that they stay themselves.
 BIBTEX_SPECIAL = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "&": r"\&", "%": r"\%", "$": r"\$",
-                  "#": r"\#", "_": r"\_", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}"}
+                  "#": r"\#", "_": r"\_", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}", "-": "{-}",
+                  "'": r"\textquotesingle{}", '"': r"\textquotedbl{}", "`": r"\`{}"}
 URL_UNSAFE = {c: f"%{ord(c):02X}" for c in ' "<>\\^`{|}'}
 
 
