@@ -154,9 +154,9 @@ def fault_message(exc: OSError) -> tuple[int, str] | None:
     if exc.errno in (errno.ENOSPC, errno.EDQUOT):
         return EXIT_DISK_FULL, (f"alsreview: the disk is full{where}; free some space and run again. "
                                 "The last good outputs are unchanged.")
-    if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+    if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM, errno.ENOTDIR):
         return EXIT_CANNOT_WRITE, (f"alsreview: cannot write{where}: the folder is read-only or not yours "
-                                   f"({exc.strerror}). Use a writable folder (e.g. --build-dir). "
+                                   f"({exc.strerror}). Use a writable folder (--build-dir). "
                                    "The last good outputs are unchanged.")
     return None
 

@@ -90,8 +90,8 @@ def _path_problem(data_dir: Path, path) -> str | None:
     if ".." in Path(path).parts or "\\" in path:
         return "the path must stay inside the data folder (no '..')"
     root = Path(data_dir).resolve()
-    if not (root / path).resolve().is_relative_to(root):
-        return "the path leads outside the data folder (through a symbolic link)"
+    if not (root / path).parent.resolve().is_relative_to(root):  # a linked file itself is refused when read
+        return "the path leads outside the data folder (through a linked folder)"
     return None
 
 
