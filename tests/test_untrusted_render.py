@@ -187,3 +187,30 @@ def test_rendering_wrote_nothing_into_the_source_tree(rendered):
     if status.returncode != 0:
         pytest.skip("not a git checkout")
     assert status.stdout == ""
+
+
+def readme_subset_examples() -> list[dict[str, str]]:
+    """The `make report VAR=value ...` lines of the README's Subsets section, as dictionaries."""
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    lines = re.findall(r"^make report ((?:[A-Z_]+=\S+ ?)+)", readme, flags=re.M)
+    return [dict(pair.split("=", 1) for pair in line.split()) for line in lines]
+
+
+def test_the_readme_has_subset_examples():
+    assert len(readme_subset_examples()) >= 3
+
+
+@pytest.mark.parametrize("example", readme_subset_examples(), ids=lambda e: " ".join(f"{k}={v}" for k, v in e.items()))
+def test_readme_subset_examples_render_without_placeholders(tmp_path, example):
+    quarto = quarto_binary()
+    if quarto is None:
+        pytest.skip("Quarto not found: set QUARTO or put quarto on PATH")
+    alsreview = Path(__file__).parents[1] / ".venv" / "bin" / "alsreview"
+    options = [f"--{name.lower().replace('_', '-')}={value}" for name, value in example.items()]
+    build_dir = tmp_path / "build"
+    for step in (["build", "--quiet", *options], ["render", "--quarto", quarto]):
+        result = subprocess.run([str(alsreview), "--build-dir", str(build_dir), *step], capture_output=True, text=True)
+        assert result.returncode == 0, result.stderr[-3000:]
+    page = next((build_dir / "report").rglob("review.html")).read_text(encoding="utf-8")
+    assert "?meta:" not in page and "?invalid" not in page
+    assert squash("This is a subset report") in visible_text(page)
