@@ -214,3 +214,15 @@ def test_readme_subset_examples_render_without_placeholders(tmp_path, example):
     page = next((build_dir / "report").rglob("review.html")).read_text(encoding="utf-8")
     assert "?meta:" not in page and "?invalid" not in page
     assert squash("This is a subset report") in visible_text(page)
+
+
+def test_two_real_renders_at_once_both_succeed(rendered):
+    build_dir = rendered[3]
+    alsreview = Path(__file__).parents[1] / ".venv" / "bin" / "alsreview"
+    command = [str(alsreview), "--build-dir", str(build_dir), "render", "--quarto", quarto_binary()]
+    first = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    second = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    outcomes = [(p.wait(600), p.stderr.read()[-2000:]) for p in (first, second)]
+    assert [code for code, _ in outcomes] == [0, 0], outcomes
+    assert next((build_dir / "report").rglob("review.pdf")).stat().st_size > 10_000
+    assert sorted(p.name for p in build_dir.iterdir() if p.name.startswith(".")) == [".lock"]
