@@ -177,6 +177,8 @@ def test_only_listed_files_are_hashed(data_copy):
     os.mkfifo(data_copy / "stray.csv")
     (data_copy / "zero.csv").symlink_to("/dev/zero")
     (data_copy / "notes.json").write_text("{}")
+    (data_copy / "folder.csv").mkdir()
+    (data_copy / "dangling.csv").symlink_to(data_copy / "nowhere.csv")
     names = {n for n in input_files(data_copy, read_datapackage(data_copy)) if n.startswith("data/")}
     package = read_datapackage(data_copy)
     assert names == {"data/datapackage.json"} | {f"data/{r.path}" for r in package.resources.values()}
@@ -426,3 +428,16 @@ def test_sigterm_is_a_named_exit(tmp_path):
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
     assert result.returncode == 143
     assert "terminated; the last good outputs are unchanged" in result.stderr
+
+
+def test_unlisted_special_files_do_not_hang_or_crash_the_build(data_copy, tmp_path):
+    os.mkfifo(data_copy / "stray.csv")
+    (data_copy / "zero.csv").symlink_to("/dev/zero")
+    (data_copy / "folder.csv").mkdir()
+    (data_copy / "dangling.csv").symlink_to(data_copy / "nowhere.csv")
+    set_cell(data_copy / "studies.csv", 13, "year", "soon")  # stops the build at validation, before the notebooks
+    result = subprocess.run([sys.executable, "-m", "alsreview.cli", "--data-dir", str(data_copy), "--build-dir",
+                             str(tmp_path / "build"), "build", "--quiet"], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1, result.stderr
+    assert f"{data_copy / 'studies.csv'}:13: year: 'soon': must be an integer" in result.stdout
+    assert "internal error" not in result.stderr

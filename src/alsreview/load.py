@@ -52,7 +52,7 @@ def read_bytes_safely(path: Path, shown: str, missing: str) -> bytes:
     except OSError as exc:
         if exc.errno in (errno.ELOOP, errno.ENXIO):
             raise DataError([Problem(shown, 0, "", "", "changed into a link or special file while being read: refused")]) from None
-        raise
+        raise DataError([Problem(shown, 0, "", "", f"cannot be read: {exc.strerror}")]) from None
     with os.fdopen(handle, "rb") as stream:
         if not stat.S_ISREG(os.fstat(stream.fileno()).st_mode):
             raise DataError([Problem(shown, 0, "", "", "is not a regular file: refused, not read")])
