@@ -42,6 +42,7 @@ def test_trusted_markup_is_kept_apart_from_data_text():
     with pytest.raises(ValueError):
         cite("x]{onclick=1}")
     assert Markup("see ") + "@evil" == "see \\@evil"
+    assert Markup("; ").join([cite("ilzecka2017"), "<b>"]) == "@ilzecka2017; \\<b\\>"
     assert meta_text(Markup("[@ilzecka2017]")) == "[@ilzecka2017]"
 
 

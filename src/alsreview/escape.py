@@ -42,6 +42,10 @@ class Markup(str):
     def __add__(self, other):
         return Markup(str.__add__(self, other if isinstance(other, Markup) else escape_text(other)))
 
+    def join(self, parts) -> "Markup":
+        """Like str.join, escaping every part that is not Markup itself (e.g. '; '.join of citations and names)."""
+        return Markup(str.join(self, (escape_text(part) for part in parts)))
+
 
 def _plain(value) -> str:
     """Text without control characters (NUL and friends become U+FFFD) and without line breaks."""
