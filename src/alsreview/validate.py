@@ -3,7 +3,10 @@
 Every check is vectorised over a column and reports each failing cell as a Problem
 (file:line: column: value: rule). Field rules come from datapackage.json; the rules a Table Schema
 cannot express (a mean needs its SD, a CI must contain its estimate, coverage of primary studies)
-are written out below. tests/test_frictionless_agreement.py checks that the field-level verdicts
+are written out below, and so are the ones that keep the build from ever meeting input it cannot handle: ASCII
+digits within 64 bits, finite numbers, no control characters, no cell beyond the CSV module's field size, an
+outcome's n within its arm's, one outcome per arm, measure and time point, and a positive variance for
+anything that may be pooled. tests/test_frictionless_agreement.py checks that the field-level verdicts
 agree with Frictionless's own validator.
 """
 from __future__ import annotations
