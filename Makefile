@@ -14,11 +14,10 @@ QUARTO ?= $(shell command -v quarto 2>/dev/null)
 export QUARTO_PYTHON := $(abspath $(BIN)/python)
 export MPLBACKEND := Agg
 
-BUILD_ARGS := --jobs $(JOBS) \
-	$(if $(SPECIES),--species $(SPECIES)) \
-	$(if $(YEAR_MIN),--year-min $(YEAR_MIN)) \
-	$(if $(YEAR_MAX),--year-max $(YEAR_MAX)) \
-	$(if $(EVIDENCE_TYPES),--evidence-types $(EVIDENCE_TYPES))
+# Parameters are data, never shell: they reach the recipes as environment variables and are quoted there.
+export SPECIES YEAR_MIN YEAR_MAX EVIDENCE_TYPES JOBS QUARTO
+BUILD_ARGS := --jobs "$$JOBS" --species "$$SPECIES" --year-min "$$YEAR_MIN" --year-max "$$YEAR_MAX" \
+	--evidence-types "$$EVIDENCE_TYPES"
 
 .PHONY: all report notebooks data test bench clean
 
@@ -39,12 +38,12 @@ notebooks: $(STAMP)
 
 report: $(STAMP)
 	$(BIN)/alsreview build $(BUILD_ARGS)
-	@if [ -z "$(QUARTO)" ] && [ ! -x $(BIN)/quarto ]; then \
+	@if [ -z "$$QUARTO" ] && [ ! -x $(BIN)/quarto ]; then \
 		echo "quarto not found on PATH: trying 'pip install quarto-cli' into $(VENV) ..."; \
 		timeout 300 $(BIN)/python -m pip install --quiet --disable-pip-version-check quarto-cli \
 			|| echo "pip install quarto-cli failed (it downloads Quarto from GitHub)."; \
 	fi
-	$(BIN)/alsreview render --quarto "$(QUARTO)"
+	$(BIN)/alsreview render --quarto "$$QUARTO"
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

@@ -6,8 +6,10 @@ import shutil
 
 import nbformat
 import pytest
+import yaml
 
 from alsreview.build import BuildError, build
+from alsreview.escape import meta_text
 from alsreview.paths import DATA_DIR, NOTEBOOKS_DIR
 
 pytestmark = pytest.mark.slow
@@ -93,7 +95,8 @@ def test_species_parameter_selects_only_mouse_studies(tmp_path):
     assert rows and {r["species"] for r in rows} == {"mouse"}
     with open(analysis / "tables" / "timeline_data.csv") as handle:
         assert {r["species"] for r in csv.DictReader(handle)} == {"mouse"}
-    assert "subset: 'species: mouse'" in (analysis / "values.yml").read_text()
+    values = yaml.safe_load((analysis / "values.yml").read_text())["values"]
+    assert values["subset"] == meta_text("species: mouse")
     with open(analysis / "tables" / "summary_of_findings.csv") as handle:
         assert list(csv.DictReader(handle)) == []  # pooled trial results are about people
 

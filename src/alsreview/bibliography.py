@@ -1,4 +1,7 @@
-"""The bibliography Quarto cites, generated from studies.csv so there is one source of truth."""
+"""The bibliography Quarto cites, generated from studies.csv so there is one source of truth.
+
+Pandoc reads BibTeX fields as LaTeX, so every field from the data goes through escape.bibtex_text (addresses
+through escape.url_text): a title cannot run a command, open a link or unbalance the braces."""
 from __future__ import annotations
 
 import re
@@ -7,11 +10,7 @@ import bibtexparser
 import pandas as pd
 from bibtexparser.model import Entry, Field
 
-SPECIAL = re.compile(r"([&%$#_])")
-
-
-def _bibtex_text(value: str) -> str:
-    return SPECIAL.sub(r"\\\1", str(value))
+from .escape import bibtex_text as _bibtex_text, url_text
 
 
 def _authors(authors: str) -> str:
@@ -26,7 +25,8 @@ def _authors(authors: str) -> str:
         initials = parts[-1] if len(parts) > 1 and parts[-1].isupper() and len(parts[-1]) <= 3 else ""
         surname = " ".join(parts[:-1]) if initials else person
         given = " ".join(f"{c}." for c in initials)
-        names.append(f"{{{surname}}}, {given}" if given else f"{{{surname}}}")
+        surname = _bibtex_text(surname)
+        names.append(f"{{{surname}}}, {_bibtex_text(given)}" if given else f"{{{surname}}}")
     if truncated:
         names.append("others")
     return " and ".join(names)
@@ -48,9 +48,10 @@ def entry_for(study) -> Entry:
     for column in ("volume", "issue", "pages", "doi", "pmid"):
         value = getattr(study, column)
         if value is not None and value == value and str(value):
-            fields["number" if column == "issue" else column] = _bibtex_text(value)
+            verbatim = column in ("doi", "pmid")  # Pandoc takes these as they stand, not as LaTeX
+            fields["number" if column == "issue" else column] = url_text(value) if verbatim else _bibtex_text(value)
     if study.extraction != "title_only":
-        fields["url"] = study.source_url
+        fields["url"] = url_text(study.source_url)
     return Entry(entry_type, study.study_id, [Field(k, v) for k, v in fields.items()])
 
 

@@ -4,8 +4,9 @@ Each notebook's executed copy and artifacts are cached under build/cache/<notebo
 everything it depends on (its source, the data, the package source, the parameters). The assembled
 analysis is written to a staging folder and swapped in only when every step succeeded, so a failing
 notebook leaves the last good build/analysis untouched (the failing notebook is kept in build/failed/).
-A lock keeps two builds from writing at once. Heavy imports wait until they are needed, so a no-op
-build stays well under a second.
+A lock keeps two builds (and renders) from writing at once; whoever holds it first removes the staging folders
+an interrupted build left behind. Only the files the data package lists are read or hashed. Heavy imports wait
+until they are needed, so a no-op build stays well under a second.
 """
 from __future__ import annotations
 
@@ -33,9 +34,14 @@ def sha256(path: Path) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
-def input_files(data_dir: Path) -> dict[str, Path]:
-    """Data and package source files the notebooks may depend on, by display name."""
-    files = {f"data/{p.name}": p for p in sorted(Path(data_dir).glob("*")) if p.suffix in (".csv", ".json")}
+DEBRIS = (".staging-*", ".work-*", ".render-*", ".report-staging-*", "analysis.old", "report.old")
+
+
+def input_files(data_dir: Path, package) -> dict[str, Path]:
+    """The descriptor, the files it lists and the package source the notebooks may depend on, by display name.
+    Nothing else in data/ is read: an unlisted FIFO or a link to a device there cannot hang or flood the build."""
+    files = {"data/datapackage.json": Path(data_dir) / "datapackage.json"}
+    files.update({f"data/{res.path}": package.path_of(name) for name, res in package.resources.items()})
     files.update({f"src/alsreview/{p.relative_to(PACKAGE_DIR)}": p for p in sorted(PACKAGE_DIR.rglob("*.py"))})
     return files
 
@@ -55,6 +61,30 @@ def notebook_key(notebook: Path, input_hashes: dict[str, str], params: dict, tab
     return digest.hexdigest()
 
 
+def input_hash(name: str, path: Path) -> str:
+    """A data file's hash, read the safe way; a file that cannot be read safely hashes as 'refused' (the validator,
+    run next under the lock, says why)."""
+    if not name.startswith("data/"):
+        return sha256(path)
+    from .errors import DataError
+    from .load import read_bytes_safely
+
+    try:
+        return hashlib.sha256(read_bytes_safely(path, name, "listed in datapackage.json")).hexdigest()
+    except DataError:
+        return "refused"
+
+
+def clean_debris(build_dir: Path) -> None:
+    """Remove what an interrupted build or render left (kill -9 runs no clean-up); only called under the lock."""
+    for pattern in DEBRIS:
+        for path in build_dir.glob(pattern):
+            if path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                path.unlink(missing_ok=True)
+
+
 @contextmanager
 def build_lock(build_dir: Path):
     """Exclusive lock on build/.lock; a second build waits and says so."""
@@ -66,6 +96,7 @@ def build_lock(build_dir: Path):
             print("another build is running in this folder; waiting for it to finish ...", file=sys.stderr, flush=True)
             fcntl.flock(handle, fcntl.LOCK_EX)
         try:
+            clean_debris(build_dir)
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
@@ -212,7 +243,10 @@ def build(params: dict, data_dir: Path = DATA_DIR, build_dir: Path = BUILD_DIR, 
     data_dir, build_dir = Path(data_dir), Path(build_dir)
     notebooks = sorted(Path(notebooks_dir).glob("[0-9]*.ipynb"))
     params = {**params, "data_dir": str(Path(data_dir).resolve())}
-    input_hashes = {name: sha256(path) for name, path in input_files(data_dir).items()}
+    from .schema import read_datapackage
+
+    package = read_datapackage(data_dir)  # a broken or unsafe descriptor stops here, before any data file is read
+    input_hashes = {name: input_hash(name, path) for name, path in input_files(data_dir, package).items()}
     build_key = hashlib.sha256(json.dumps({"inputs": input_hashes, "notebooks": [sha256(nb) for nb in notebooks],
                                            "params": {k: v for k, v in params.items() if k != "data_dir"}},
                                           sort_keys=True).encode()).hexdigest()
@@ -225,12 +259,10 @@ def build(params: dict, data_dir: Path = DATA_DIR, build_dir: Path = BUILD_DIR, 
             return analysis
         from .load import load_tables
 
-        from .schema import read_datapackage
-
         tables = load_tables(data_dir)  # raises DataError, listing every problem, unless valid
         studies = tables["studies"]
         check_selection(tables, params, data_dir)
-        csv_of = {name: f"data/{res.path}" for name, res in read_datapackage(data_dir).resources.items()}
+        csv_of = {name: f"data/{res.path}" for name, res in package.resources.items()}
         if force:
             shutil.rmtree(build_dir / "cache", ignore_errors=True)
         with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:

@@ -2,13 +2,16 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import os
 import shutil
+import signal
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
-from .errors import DataError, UsageError
+from .errors import DataError, UsageError, problem_lines
 from .paths import BUILD_DIR, DATA_DIR, PROJ_ROOT, display_path
 
 QUARTO_HELP = """Quarto is needed to render the review (HTML and PDF) and was not found.
@@ -19,14 +22,20 @@ Get it in one of these ways, then run `make report` again:
   - or point to a binary: QUARTO=/path/to/quarto make report
 Everything before rendering is done: tables and figures are in build/analysis/,
 and the executed notebooks as HTML are in build/analysis/notebooks-html/."""
+# Exit codes: 0 done, 1 bad data or a failed step, 2 wrong usage, 3 Quarto missing, 70 a bug,
+# 73 a folder that cannot be written, 74 disk full, 130/143 interrupted (Ctrl-C / kill).
+EXIT_CANNOT_WRITE, EXIT_DISK_FULL, EXIT_INTERRUPTED, EXIT_TERMINATED = 73, 74, 130, 143
+# The staged copy of the project Quarto renders: everything but outputs, data, environments and VCS folders.
+RENDER_SKIP = ("build", "data", ".venv", ".git", ".quarto", ".pytest_cache", ".hypothesis", "__pycache__",
+               "*.egg-info", ".ipynb_checkpoints")
 
 
 def cmd_validate(args) -> int:
     from .validate import validate
 
     problems = validate(Path(args.data_dir))
-    for problem in problems:
-        print(problem)
+    for line in problem_lines(problems):
+        print(line)
     if problems:
         print(f"{len(problems)} problem(s) found in {display_path(Path(args.data_dir))}", file=sys.stderr)
         return 1
@@ -42,7 +51,7 @@ def notebook_params(args) -> dict:
         params["evidence_types"] = [s.strip() for s in args.evidence_types.split(",") if s.strip()]
     for name in ("year_min", "year_max"):
         value = getattr(args, name)
-        if value is not None:
+        if value not in (None, ""):  # make passes empty parameters as empty strings
             try:
                 params[name] = int(value)
             except ValueError:
@@ -64,7 +73,11 @@ def cmd_build(args) -> int:
 
 
 def cmd_render(args) -> int:
-    from .build import replace_dir
+    """Render a staged copy of the project under the build lock, then swap the result into build/report.
+
+    Quarto writes beside its input (report/*.typ, review_files/, .quarto/) and edits .gitignore; rendering a
+    copy keeps the source tree and tracked files untouched, and the lock lets two renders run one after the other."""
+    from .build import build_lock, replace_dir
 
     build_dir = Path(args.build_dir)
     if not (build_dir / "analysis" / "manifest.json").is_file():
@@ -74,15 +87,21 @@ def cmd_render(args) -> int:
     if not quarto or not shutil.which(quarto):
         print(QUARTO_HELP, file=sys.stderr)
         return 3
-    staging = build_dir / f".report-staging-{os.getpid()}"
-    shutil.rmtree(staging, ignore_errors=True)
-    result = subprocess.run([quarto, "render", "--output-dir", str(staging.resolve())], cwd=PROJ_ROOT)
-    if result.returncode != 0:
-        shutil.rmtree(staging, ignore_errors=True)
-        print(f"quarto render failed (exit {result.returncode}); the last good report in "
-              f"{display_path(build_dir / 'report')}/ is unchanged", file=sys.stderr)
-        return 1
-    replace_dir(staging, build_dir / "report")
+    with build_lock(build_dir):
+        stage = build_dir / f".render-{os.getpid()}"
+        try:
+            project = stage / "project"
+            shutil.copytree(PROJ_ROOT, project, ignore=shutil.ignore_patterns(*RENDER_SKIP))
+            shutil.copytree(build_dir / "analysis", project / "build" / "analysis")
+            output = stage / "output"
+            result = subprocess.run([quarto, "render", "--output-dir", str(output.resolve())], cwd=project)
+            if result.returncode != 0:
+                print(f"quarto render failed (exit {result.returncode}); the last good report in "
+                      f"{display_path(build_dir / 'report')}/ is unchanged", file=sys.stderr)
+                return 1
+            replace_dir(output, build_dir / "report")
+        finally:
+            shutil.rmtree(stage, ignore_errors=True)
     print(f"report: {display_path(build_dir / 'report')}/ (HTML and PDF)")
     return 0
 
@@ -190,8 +209,27 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
+def fault_message(exc: OSError) -> tuple[int, str] | None:
+    """A full disk or an unwritable folder is the machine's state, not a bug: say which and what to do."""
+    where = f" ({display_path(Path(exc.filename))})" if exc.filename else ""
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return EXIT_DISK_FULL, (f"alsreview: the disk is full{where}; free some space and run again. "
+                                "The last good outputs are unchanged.")
+    if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM, errno.ENOTDIR):
+        return EXIT_CANNOT_WRITE, (f"alsreview: cannot write{where}: the folder is read-only or not yours "
+                                   f"({exc.strerror}). Use a writable folder (--build-dir). "
+                                   "The last good outputs are unchanged.")
+    return None
+
+
+def _terminated(signum, frame):
+    raise SystemExit(EXIT_TERMINATED)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _terminated)  # kill: unwind, so staging folders are removed on the way out
     from .build import BuildError
 
     handlers = {"validate": cmd_validate, "build": cmd_build, "render": cmd_render, "tidy": cmd_tidy,
@@ -199,8 +237,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return handlers[args.command](args)
     except DataError as exc:
-        for problem in exc.problems:
-            print(problem)
+        for line in problem_lines(exc.problems):
+            print(line)
         print(f"{len(exc.problems)} problem(s) found; nothing was built", file=sys.stderr)
         return 1
     except UsageError as exc:
@@ -211,13 +249,28 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         print("alsreview: interrupted; the last good outputs are unchanged", file=sys.stderr)
-        return 130
+        return EXIT_INTERRUPTED
+    except SystemExit as exc:
+        if exc.code == EXIT_TERMINATED:
+            print("alsreview: terminated; the last good outputs are unchanged and partial files were removed",
+                  file=sys.stderr)
+        raise
+    except OSError as exc:
+        fault = fault_message(exc)
+        if fault is None:
+            return internal_error(exc)
+        print(fault[1], file=sys.stderr)
+        return fault[0]
     except Exception as exc:  # a bug, not bad input: one line, and the traceback on request
-        if os.environ.get("ALSREVIEW_DEBUG"):
-            raise
-        print(f"alsreview: internal error ({type(exc).__name__}: {exc}); the last good outputs are unchanged. "
-              "Run again with ALSREVIEW_DEBUG=1 for the traceback and please report it.", file=sys.stderr)
-        return 70
+        return internal_error(exc)
+
+
+def internal_error(exc: Exception) -> int:
+    if os.environ.get("ALSREVIEW_DEBUG"):
+        raise exc
+    print(f"alsreview: internal error ({type(exc).__name__}: {exc}); the last good outputs are unchanged. "
+          "Run again with ALSREVIEW_DEBUG=1 for the traceback and please report it.", file=sys.stderr)
+    return 70
 
 
 if __name__ == "__main__":

@@ -1,7 +1,10 @@
 """The one error shape every check reports: file:line: column: value: rule."""
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
+
+SHOWN_PROBLEMS = 200
 
 
 @dataclass(frozen=True, order=True)
@@ -29,3 +32,14 @@ class DataError(Exception):
 
 class UsageError(Exception):
     """Raised for a wrong command-line or notebook parameter: a message for a person, not a traceback."""
+
+
+def problem_lines(problems: list[Problem], limit: int = SHOWN_PROBLEMS) -> list[str]:
+    """The first `limit` problems one per line; beyond that, how many more there are of each rule."""
+    lines = [str(p) for p in problems[:limit]]
+    rest = problems[limit:]
+    if rest:
+        lines.append(f"... and {len(rest)} more problem(s) not shown, by rule:")
+        counts = Counter(p.rule.split(":")[0].split(";")[0] for p in rest)
+        lines += [f"  {n:>8}  {rule}" for rule, n in sorted(counts.items(), key=lambda item: (-item[1], item[0]))]
+    return lines

@@ -1,12 +1,11 @@
 """Writing outputs: tables as CSV and Markdown, figures as SVG and PNG, byte-identical for the same inputs.
 
-Text from the data is made safe on the way out: Markdown cells are HTML-escaped (pandoc passes raw HTML
-through, so a title holding <script> must arrive as text), and CSV text cells that a spreadsheet would
-run as a formula are prefixed with an apostrophe.
+Text from the data is made safe on the way out: Markdown cells and values go through the escaping module
+(escape.py), so a title holding <script>, a link or a shortcode arrives as text, and CSV text cells that a
+spreadsheet would run as a formula are prefixed with an apostrophe.
 """
 from __future__ import annotations
 
-import html
 import json
 import re
 from pathlib import Path
@@ -14,7 +13,8 @@ from pathlib import Path
 import matplotlib
 import pandas as pd
 
-CITATION_KEY = re.compile(r"^[a-z][a-z0-9]*[0-9]{4}[a-z]?$")
+from .escape import CITATION_KEY, cite, escape_text, meta_text
+
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 PLAIN_NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
 DETERMINISTIC_RC = {
@@ -23,6 +23,7 @@ DETERMINISTIC_RC = {
     "figure.dpi": 100,
     "savefig.dpi": 150,
     "path.simplify": True,
+    "text.parse_math": False,  # data text holding `$...$` is a label, not mathtext (which can fail to parse)
 }
 
 
@@ -40,26 +41,29 @@ def neutralise_formula(value):
 
 
 def markdown_cell(value) -> str:
+    """Numbers formatted as numbers; any text escaped so that it renders literally."""
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         return ""
     if isinstance(value, float):
-        value = f"{value:.4g}" if abs(value) < 1e6 else f"{value:.3e}"
-    text = html.escape(str(value), quote=False).replace("|", "\\|").replace("\n", " ")
-    return text
+        return f"{value:.4g}" if abs(value) < 1e6 else f"{value:.3e}"
+    if isinstance(value, int):
+        return str(value)
+    return escape_text(value)
 
 
 def citation_cell(value) -> str:
     """A study key as a Quarto citation ('@key', linked to the reference list); anything that is not a
     well-formed key is shown as escaped text, so citation markup never comes from free text."""
-    if isinstance(value, str) and CITATION_KEY.match(value):
-        return "@" + value
-    return markdown_cell(value)
+    try:
+        return cite(value) if isinstance(value, str) else markdown_cell(value)
+    except ValueError:
+        return markdown_cell(value)
 
 
 def to_markdown(frame: pd.DataFrame, citations: tuple[str, ...] = ()) -> str:
     """A pipe table (pandoc's default Markdown table) with escaped cells; columns named in `citations` hold
     study keys and become citations."""
-    header = [markdown_cell(c).replace("_", " ") for c in frame.columns]
+    header = [escape_text(str(c).replace("_", " ")) for c in frame.columns]
     lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
     cells = [citation_cell if c in citations else markdown_cell for c in frame.columns]
     for row in frame.itertuples(index=False):
@@ -96,7 +100,9 @@ def write_figure(fig, out_dir: Path, name: str) -> list[Path]:
 
 
 def write_values(values: dict, out_dir: Path, name: str) -> Path:
-    """Numbers the report's prose quotes, as JSON (the build merges them into values.yml for Quarto)."""
+    """Numbers and words the report's prose quotes, as JSON (the build merges them into values.yml for Quarto).
+    Strings are stored in the form Quarto shows literally (escape.meta_text); numbers stay numbers."""
+    values = {k: meta_text(v) if isinstance(v, str) else v for k, v in values.items()}
     folder = Path(out_dir) / "values"
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{name}.json"

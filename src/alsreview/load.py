@@ -6,7 +6,11 @@ DataFrames for the analyses and refuses data that do not validate.
 from __future__ import annotations
 
 import csv
+import errno
 import io
+import os
+import stat
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,6 +21,7 @@ from .paths import DATA_DIR, display_path
 from .schema import DataPackage, Resource
 
 LINE = "_line"
+csv.field_size_limit(sys.maxsize)  # long cells are read whole; the validator refuses those over MAX_CELL with file:line
 
 
 @dataclass
@@ -28,8 +33,42 @@ class RawTable:
     frame: pd.DataFrame
 
 
-def _decode(path: Path, shown: str) -> str:
-    data = path.read_bytes()
+def read_bytes_safely(path: Path, shown: str, missing: str) -> bytes:
+    """The bytes of a regular file, refusing symbolic links, folders, FIFOs and devices without reading them.
+
+    The file is opened without following links and without blocking (a FIFO would otherwise hang), and checked
+    again on the open handle, so what is read is what was checked."""
+    try:
+        info = os.lstat(path)
+    except FileNotFoundError:
+        raise DataError([Problem(shown, 0, "", "", f"file not found: {missing}")]) from None
+    if stat.S_ISLNK(info.st_mode):
+        raise DataError([Problem(shown, 0, "", "", "is a symbolic link: data files must be regular files inside the "
+                                                   "data folder (the link was not followed)")])
+    if not stat.S_ISREG(info.st_mode):
+        raise DataError([Problem(shown, 0, "", "", f"is not a regular file ({_kind(info.st_mode)}): refused, not read")])
+    try:
+        handle = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError as exc:
+        if exc.errno in (errno.ELOOP, errno.ENXIO):
+            raise DataError([Problem(shown, 0, "", "", "changed into a link or special file while being read: refused")]) from None
+        raise DataError([Problem(shown, 0, "", "", f"cannot be read: {exc.strerror}")]) from None
+    with os.fdopen(handle, "rb") as stream:
+        if not stat.S_ISREG(os.fstat(stream.fileno()).st_mode):
+            raise DataError([Problem(shown, 0, "", "", "is not a regular file: refused, not read")])
+        return stream.read()
+
+
+def _kind(mode: int) -> str:
+    for test, name in ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a FIFO"), (stat.S_ISCHR, "a character device"),
+                       (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket")):
+        if test(mode):
+            return name
+    return "a special file"
+
+
+def _decode(path: Path, shown: str, resource_name: str) -> str:
+    data = read_bytes_safely(path, shown, f"resource '{resource_name}' in datapackage.json points here")
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     try:
@@ -109,9 +148,7 @@ def read_raw(package: DataPackage, resource_name: str) -> RawTable:
     resource = package.resources[resource_name]
     path = package.path_of(resource_name)
     shown = display_path(path)
-    if not path.is_file():
-        raise DataError([Problem(shown, 0, "", "", f"file not found: resource '{resource_name}' in datapackage.json points here")])
-    text = _decode(path, shown)
+    text = _decode(path, shown, resource_name)
     if not text.strip():
         raise DataError([Problem(shown, 1, "", "", "empty file: expected a header row")])
     expected = resource.field_names

@@ -4,6 +4,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+import stat
 import tempfile
 from pathlib import Path
 
@@ -14,16 +15,25 @@ from .validate import validate
 
 
 def atomic_write(path: Path, text: str) -> None:
-    """Write to a temporary file beside the target, then rename over it: readers see old or new, never half."""
+    """Write to a temporary file beside the target, then rename over it: readers see old or new, never half.
+    The new file keeps the old one's permission bits (mkstemp alone would leave 0600)."""
+    mode = stat.S_IMODE(os.stat(path).st_mode) if path.exists() else 0o666 & ~_umask()
     handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
             out.write(text)
+            os.fchmod(out.fileno(), mode)
         os.replace(temp, path)
     except BaseException:
         if os.path.exists(temp):
             os.unlink(temp)
         raise
+
+
+def _umask() -> int:
+    current = os.umask(0)
+    os.umask(current)
+    return current
 
 
 def tidy(data_dir: Path) -> list[Path]:

@@ -4,12 +4,16 @@ Every check is vectorised over a column and reports each failing cell as a Probl
 (file:line: column: value: rule). Field rules come from datapackage.json; the rules a Table Schema
 cannot express (a mean needs its SD, a CI must contain its estimate, coverage of primary studies, an
 outcome's direction agrees with its CI and scale, exercise role and authors' conclusion fit the study)
-are written out below. tests/test_frictionless_agreement.py checks that the field-level verdicts
+are written out below, and so are the ones that keep the build from ever meeting input it cannot handle: ASCII
+digits within 64 bits, finite numbers, no control characters, no cell beyond the CSV module's field size, an
+outcome's n within its arm's, one outcome per arm, measure and time point, and a positive variance for
+anything that may be pooled. tests/test_frictionless_agreement.py checks that the field-level verdicts
 agree with Frictionless's own validator.
 """
 from __future__ import annotations
 
 import difflib
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -29,8 +33,11 @@ PATTERN_HINTS = {
     "source_url": "an address starting with http:// or https://",
     "p_value": "e.g. 0.03, <0.05 or =0.39",
 }
-INTEGER = r"[+-]?\d+"
-NUMBER = r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?"
+INTEGER = r"[+-]?[0-9]+"  # ASCII digits only: Python's \d also matches '２００５', which pandas cannot convert
+NUMBER = r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?"
+INT64 = 2 ** 63 - 1
+MAX_CELL = 131_072  # characters; a longer cell is a pasting accident, not a curated value
+CONTROL = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
 
 
 def _problems(table: RawTable, mask: pd.Series, column: str, rule) -> list[Problem]:
@@ -49,11 +56,16 @@ def _enum_rule(allowed: list[str]):
     return rule
 
 
+def _beyond_int64(text: str) -> bool:
+    digits = text.lstrip("+-").lstrip("0")
+    return len(digits) > 19 or (len(digits) == 19 and int(digits) > INT64)
+
+
 def _fullmatch(col: pd.Series, filled: pd.Series, pattern: str) -> pd.Series:
     """Regex test of the filled cells only (empty cells are the `required` rule's business)."""
     result = pd.Series(False, index=col.index)
     if filled.any():
-        result[filled] = col[filled].str.fullmatch(pattern).astype(bool)
+        result[filled] = col[filled].str.fullmatch(pattern, flags=re.ASCII).astype(bool)
     return result
 
 
@@ -70,11 +82,15 @@ def check_field(table: RawTable, field: Field) -> list[Problem]:
         numeric = _fullmatch(col, filled, NUMBER)
         out += _problems(table, filled & ~whole & numeric, field.name, "must be a whole number")
         out += _problems(table, filled & ~numeric, field.name, "must be an integer")
-        values = pd.to_numeric(col.where(filled & whole), errors="coerce")
+        huge = pd.Series([bool(w) and _beyond_int64(v) for v, w in zip(col.tolist(), whole.tolist())], index=col.index)
+        out += _problems(table, huge, field.name, "out of range: an integer must lie within ±9223372036854775807 (64 bits)")
+        values = pd.to_numeric(col.where(filled & whole & ~huge), errors="coerce")
     elif field.type == "number":
         numeric = _fullmatch(col, filled, NUMBER)
         out += _problems(table, filled & ~numeric, field.name, "must be a number")
         values = pd.to_numeric(col.where(filled & numeric), errors="coerce")
+        out += _problems(table, filled & numeric & ~values.abs().lt(float("inf")), field.name,
+                         "out of range: too large to be a finite number")
     else:
         values = None
     if values is not None:
@@ -93,6 +109,22 @@ def check_field(table: RawTable, field: Field) -> list[Problem]:
         if dup.any():
             first_line = dict(zip(col[filled].tolist()[::-1], table.frame.loc[filled, LINE].tolist()[::-1]))
             out += _problems(table, dup, field.name, lambda v: f"duplicate: must be unique (first on line {first_line[v]})")
+    return out
+
+
+def check_text(table: RawTable) -> list[Problem]:
+    """In every column: no control characters (NUL and friends) and no cell longer than MAX_CELL characters."""
+    out = []
+    for column in table.resource.field_names:
+        col = table.frame[column]
+        long = col.str.len() > MAX_CELL
+        if long.any():
+            rows = table.frame.loc[long]
+            out += [Problem(table.file, int(line), column, value[:40],
+                            f"cell is {len(value)} characters long; the limit is {MAX_CELL}")
+                    for line, value in zip(rows[LINE], rows[column])]
+        out += _problems(table, col.str.contains(CONTROL, regex=True) & ~long, column,
+                         "contains a control character (such as NUL): remove it")
     return out
 
 
@@ -149,6 +181,50 @@ def check_estimates(table: RawTable) -> list[Problem]:
         if "effect_measure" in cols:
             out += _problems(table, (f["effect"] != "") & (f["effect_measure"] == ""), "effect_measure",
                              "required when effect is given")
+    return out
+
+
+def check_variance(table: RawTable) -> list[Problem]:
+    """Estimates that will be pooled need a positive variance: an SD of 0 or a CI of zero width has none."""
+    f, cols, out = table.frame, set(table.frame.columns), []
+    for arm in ("exercise", "control"):
+        sd, mean = f"sd_{arm}", f"mean_{arm}"
+        if {sd, mean} <= cols:
+            out += _problems(table, (f[mean] != "") & (_num(f, sd) == 0), sd,
+                             "an SD of 0 gives the estimate no variance, so it cannot be weighted or pooled; "
+                             "leave it empty (with the reason in notes) if the source gives no SD")
+    if {"ci_lower", "ci_upper", "effect"} <= cols and table.resource.name == "outcomes":
+        out += _problems(table, (f["ci_lower"] != "") & (_num(f, "ci_lower") == _num(f, "ci_upper")), "ci_lower",
+                         "a confidence interval of zero width gives the estimate no variance, so it cannot be pooled")
+    return out
+
+
+def check_outcome_consistency(raw: dict[str, RawTable]) -> list[Problem]:
+    """An outcome's n cannot exceed its arm's n, and one arm reports a measure at a time point once."""
+    arms, outcomes = raw.get("interventions"), raw.get("outcomes")
+    if outcomes is None:
+        return []
+    f, out = outcomes.frame, []
+    if arms is not None and {"arm_id", "n"} <= set(arms.frame.columns) and {"arm_id", "n_exercise"} <= set(f.columns):
+        arm_rows = arms.frame.drop_duplicates("arm_id").set_index("arm_id")
+        arm_n = pd.to_numeric(f["arm_id"].map(arm_rows["n"]), errors="coerce")
+        arm_line = f["arm_id"].map(arm_rows[LINE])
+        over = _num(f, "n_exercise") > arm_n
+        rows = f.loc[over.fillna(False)]
+        out += [Problem(outcomes.file, int(line), "n_exercise", value,
+                        f"larger than the arm's n ({n} on {Path(arms.file).name} line {arm})")
+                for line, value, n, arm in zip(rows[LINE], rows["n_exercise"], arm_n[over.fillna(False)].astype("int64"),
+                                               arm_line[over.fillna(False)])]
+    key = [c for c in ("arm_id", "measure", "time_point", "subgroup") if c in f.columns]
+    if {"arm_id", "measure", "time_point"} <= set(key):
+        normal = f[key].apply(lambda c: c.str.casefold())
+        dup = normal.duplicated(keep="first")
+        if dup.any():
+            first = {tuple(k): line for k, line in zip(normal.loc[~dup].itertuples(index=False), f.loc[~dup, LINE])}
+            rows = f.loc[dup]
+            out += [Problem(outcomes.file, int(line), "outcome_id", oid,
+                            f"duplicate outcome: same {', '.join(key)} as line {first[tuple(k)]}")
+                    for line, oid, k in zip(rows[LINE], rows["outcome_id"], normal.loc[dup].itertuples(index=False))]
     return out
 
 
@@ -259,11 +335,14 @@ def validate_raw(package: DataPackage, raw: dict[str, RawTable]) -> list[Problem
         problems += check_primary_key(table)
         problems += check_foreign_keys(table, raw)
         problems += check_estimates(table)
+        problems += check_text(table)
+        problems += check_variance(table)
     if "studies" in raw:
         problems += check_studies(raw["studies"])
     problems += check_links(raw)
     problems += check_coverage(raw)
     problems += check_directions(raw)
+    problems += check_outcome_consistency(raw)
     return sorted(set(problems))
 
 

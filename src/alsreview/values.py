@@ -12,6 +12,7 @@ def _fmt(x: float) -> str:
 
 
 SEED_STUDY_ID = "ilzecka2017"
+NOT_IN_SELECTION = "n/a"  # a subset without these rows still renders every value the report quotes
 
 
 def _year_of(studies: pd.DataFrame, study_id: str):
@@ -95,6 +96,8 @@ def synthesis_values(tables: dict[str, pd.DataFrame]) -> dict:
     }
     for key, domain in (("alsfrs", "functional_rating"), ("fss", "fatigue"), ("sf36", "quality_of_life")):
         rows = pooled.loc[(pooled["analysis"] == "SoF") & (pooled["domain"] == domain)]
+        out.update({f"{key}_{part}": NOT_IN_SELECTION for part in ("md", "ci_lower", "ci_upper", "studies", "participants",
+                                                                   "certainty")})
         if len(rows):
             r = rows.iloc[0]
             out.update({f"{key}_md": _fmt(r["effect"]), f"{key}_ci_lower": _fmt(r["ci_lower"]),

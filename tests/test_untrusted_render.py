@@ -1,0 +1,228 @@
+"""Data text is inert in the published review: a catalogue of hostile strings goes into every free-text field of
+every table, the real build and the real Quarto render HTML and PDF, and each string comes out as literal text,
+with no live tag or attribute, no fetch, no shortcode output, no citation, no math and no truncated cell.
+
+Needs Quarto: QUARTO=$(/work/shared/tools/quarto/install) or quarto on PATH (CI installs it)."""
+import csv
+import html
+import io
+import os
+import re
+import shutil
+import subprocess
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from alsreview import cli
+from alsreview.schema import read_datapackage
+
+pytestmark = pytest.mark.slow
+CANARY = "h13-canary-value-7f3a"
+CATALOGUE = [
+    "<img src=x onerror=alert(1)>",
+    "<script>alert(2)</script>",
+    '<a href="javascript:alert(3)">j3</a>',
+    "[x4]{onmouseover=alert(4)}",
+    "[l5](javascript:alert(5))",
+    "![](http://127.0.0.1:9/h13-fetch.png)",
+    '`#read("/report/index.qmd")`{=typst}',
+    "`<b>raw7</b>`{=html}",
+    "{{< env ALSREVIEW_CANARY >}}",
+    "{{< include /etc/hostname >}}",
+    "{{{< meta title >}}}",
+    "@ilzecka2017 and [@kirkinezos2003]",
+    "see @fig-timeline",
+    "$x^2$ and $$E=mc^2$$",
+    "a\\|b | c",
+    "*em* **strong** ~~del~~ ^sup^ ~sub~",
+    "<!-- comment16 -->",
+    "&lt;entity&gt; &amp; &#60;",
+    "\\textbf{tex} \\input{/etc/hostname} }{",
+    "#set page(fill: red) #let x = 1",
+    "<http://autolink.example/20>",
+    "'quotes' \"double\" -- --- ...",
+    "\\ back\\slash\\",
+]
+
+
+def quarto_binary():
+    found = os.environ.get("QUARTO") or shutil.which("quarto")
+    return found if found and shutil.which(found) else None
+
+
+def free_text_fields(resource):
+    """String fields without an enum or pattern: the ones curators write prose into."""
+    return [f.name for f in resource.fields
+            if f.type == "string" and not f.enum and "pattern" not in f.constraints]
+
+
+def poison(data_dir: Path) -> dict[str, list[str]]:
+    """Append catalogue strings to every free-text cell (cycling, so each field gets many of them)."""
+    package = read_datapackage(data_dir)
+    touched = {}
+    for name, resource in package.resources.items():
+        path = package.path_of(name)
+        table = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"), newline="")))
+        fields = free_text_fields(resource)
+        for j, field in enumerate(fields):
+            column = table[0].index(field)
+            for i, row in enumerate(table[1:]):
+                row[column] = f"{row[column]} {CATALOGUE[(i + j) % len(CATALOGUE)]}".strip()
+        buffer = io.StringIO()
+        csv.writer(buffer, lineterminator="\n").writerows(table)
+        path.write_text(buffer.getvalue(), encoding="utf-8")
+        touched[name] = fields
+    return touched
+
+
+class Live(HTMLParser):
+    """Collects what a browser would act on: tags with their attributes."""
+
+    def __init__(self):
+        super().__init__()
+        self.tags = []
+        self.script = []
+        self._in_script = False
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+        self._in_script = tag == "script"
+
+    def handle_endtag(self, tag):
+        self._in_script = False
+
+    def handle_data(self, data):
+        if self._in_script:
+            self.script.append(data)
+
+
+def visible_text(page: str) -> str:
+    text = re.sub(r"<script.*?</script>|<style.*?</style>", " ", page, flags=re.S)
+    return squash(html.unescape(re.sub(r"<[^>]+>", "", text)))
+
+
+def squash(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory):
+    quarto = quarto_binary()
+    if quarto is None:
+        pytest.skip("Quarto not found: set QUARTO or put quarto on PATH")
+    root = tmp_path_factory.mktemp("hostile")
+    data = root / "data"
+    shutil.copytree(Path(__file__).parents[1] / "data", data)
+    touched = poison(data)
+    build_dir = root / "build"
+    assert cli.main(["--data-dir", str(data), "--build-dir", str(build_dir), "validate"]) == 0
+    env = {**os.environ, "ALSREVIEW_CANARY": CANARY, "alsreview_canary": CANARY}
+    alsreview = Path(__file__).parents[1] / ".venv" / "bin" / "alsreview"
+    for step in (["build", "--quiet"], ["render", "--quarto", quarto]):
+        result = subprocess.run([str(alsreview), "--data-dir", str(data), "--build-dir", str(build_dir), *step],
+                                capture_output=True, text=True, env=env)
+        assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    report = build_dir / "report"
+    page = next(report.rglob("review.html")).read_text(encoding="utf-8")
+    pdf = next(report.rglob("review.pdf"))
+    pdf_text = subprocess.run(["pdftotext", "-raw", str(pdf), "-"], capture_output=True, text=True).stdout \
+        if shutil.which("pdftotext") else None
+    return touched, page, pdf_text, build_dir
+
+
+def test_every_free_text_field_was_poisoned(rendered):
+    touched = rendered[0]
+    assert all(touched[name] for name in ("studies", "interventions", "outcomes", "pooled_results", "risk_of_bias",
+                                          "recommendations", "recommendation_support"))
+    assert "title" in touched["studies"] and "approach" in touched["recommendations"]
+
+
+def test_html_has_no_live_markup_from_the_data(rendered):
+    _, page, _, build_dir = rendered
+    pages = [page] + [p.read_text(encoding="utf-8") for p in (build_dir / "analysis" / "notebooks-html").glob("*.html")]
+    for text in pages:
+        parser = Live()
+        parser.feed(text)
+        for tag, attrs in parser.tags:
+            assert not any(name.startswith("on") for name in attrs), (tag, attrs)
+            assert not any(str(v).strip().lower().startswith("javascript:") for v in attrs.values()), (tag, attrs)
+            assert not (tag == "img" and (attrs.get("src") in ("x", None) or "127.0.0.1" in attrs.get("src", ""))), attrs
+            assert tag != "b" or "raw7" not in text.split("<b>", 1)[-1][:10]
+        assert not any("alert(" in s for s in parser.script)
+        assert CANARY not in text
+    assert "?env" not in page and "?meta" not in page and "?include" not in page
+
+
+def test_each_hostile_string_appears_whole_as_text_in_the_html(rendered):
+    _, page, _, _ = rendered
+    text = visible_text(page)
+    missing = [s for s in CATALOGUE if squash(s) not in text]
+    assert not missing, missing
+
+
+def test_math_and_citations_from_the_data_stay_text(rendered):
+    _, page, _, _ = rendered
+    assert not re.search(r'class="math[^"]*"[^>]*>[^<]*(x\^2|E=mc\^2)', page)
+    assert squash("@ilzecka2017 and [@kirkinezos2003]") in visible_text(page)
+
+
+def test_each_hostile_string_appears_whole_as_text_in_the_pdf(rendered):
+    pdf_text = rendered[2]
+    if pdf_text is None:
+        pytest.skip("pdftotext (poppler-utils) is not installed")
+    # Typst's own typography turns a literal "..." into an ellipsis (a shorthand Pandoc does not escape); that
+    # changes a glyph, not the meaning, so it is the one substitution allowed here.
+    text = squash(pdf_text.replace("\u00ad", "").replace("\u2026", "..."))
+    missing = [s for s in CATALOGUE if squash(s) not in text]
+    assert not missing, missing
+    assert "Exercisetherapyinamyotrophiclateralsclerosis" in text
+
+
+def test_rendering_wrote_nothing_into_the_source_tree(rendered):
+    root = Path(__file__).parents[1]
+    status = subprocess.run(["git", "status", "--porcelain", "--ignored", "--", "report", ".gitignore", "_quarto.yml"],
+                            cwd=root, capture_output=True, text=True)
+    if status.returncode != 0:
+        pytest.skip("not a git checkout")
+    assert status.stdout == ""
+
+
+def readme_subset_examples() -> list[dict[str, str]]:
+    """The `make report VAR=value ...` lines of the README's Subsets section, as dictionaries."""
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    lines = re.findall(r"^make report ((?:[A-Z_]+=\S+ ?)+)", readme, flags=re.M)
+    return [dict(pair.split("=", 1) for pair in line.split()) for line in lines]
+
+
+def test_the_readme_has_subset_examples():
+    assert len(readme_subset_examples()) >= 3
+
+
+@pytest.mark.parametrize("example", readme_subset_examples(), ids=lambda e: " ".join(f"{k}={v}" for k, v in e.items()))
+def test_readme_subset_examples_render_without_placeholders(tmp_path, example):
+    quarto = quarto_binary()
+    if quarto is None:
+        pytest.skip("Quarto not found: set QUARTO or put quarto on PATH")
+    alsreview = Path(__file__).parents[1] / ".venv" / "bin" / "alsreview"
+    options = [f"--{name.lower().replace('_', '-')}={value}" for name, value in example.items()]
+    build_dir = tmp_path / "build"
+    for step in (["build", "--quiet", *options], ["render", "--quarto", quarto]):
+        result = subprocess.run([str(alsreview), "--build-dir", str(build_dir), *step], capture_output=True, text=True)
+        assert result.returncode == 0, result.stderr[-3000:]
+    page = next((build_dir / "report").rglob("review.html")).read_text(encoding="utf-8")
+    assert "?meta:" not in page and "?invalid" not in page
+    assert squash("This is a subset report") in visible_text(page)
+
+
+def test_two_real_renders_at_once_both_succeed(rendered):
+    build_dir = rendered[3]
+    alsreview = Path(__file__).parents[1] / ".venv" / "bin" / "alsreview"
+    command = [str(alsreview), "--build-dir", str(build_dir), "render", "--quarto", quarto_binary()]
+    first = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    second = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    outcomes = [(p.wait(600), p.stderr.read()[-2000:]) for p in (first, second)]
+    assert [code for code, _ in outcomes] == [0, 0], outcomes
+    assert next((build_dir / "report").rglob("review.pdf")).stat().st_size > 10_000
+    assert sorted(p.name for p in build_dir.iterdir() if p.name.startswith(".")) == [".lock"]
