@@ -133,7 +133,7 @@
 
   /* --- outputs ------------------------------------------------------------------------------------------------- */
   const counts = html`<p class="explorer-counts" role="status" aria-live="polite"></p>`;
-  const download = html`<a class="explorer-download btn btn-outline-primary btn-sm" download="als-exercise-outcomes.csv">Download</a>`;
+  const download = html`<a class="explorer-download" download="als-exercise-outcomes.csv">Download</a>`;
   const mapFigure = html`<div class="explorer-figure"></div>`;
   const timelineFigure = html`<div class="explorer-figure"></div>`;
   const tableHolder = html`<div class="explorer-table"></div>`;
@@ -203,11 +203,12 @@
     const domains = orderedPresent("domain", selection);
     const plot = Plot.plot({
       ariaLabel: "Evidence map",
+      style: {fontSize: "12px"},
       ariaDescription: `Studies per exercise modality and outcome domain for the ${selection.length} matching outcomes.`,
-      width: Math.max(360, 190 + 70 * domains.length),
+      width: Math.max(380, 220 + 80 * domains.length),
       height: 150 + 30 * modalities.length,
-      marginLeft: 170,
-      marginBottom: 90,
+      marginLeft: 200,
+      marginBottom: 110,
       x: {domain: domains, label: "Outcome domain", tickRotate: -35},
       y: {domain: modalities, label: "Exercise modality"},
       color: {type: "linear", scheme: "blues", domain: [0, Math.max(top, 1)], legend: true, label: "Studies",
@@ -228,6 +229,7 @@
     }
     const plot = Plot.plot({
       ariaLabel: "Timeline",
+      style: {fontSize: "12px"},
       ariaDescription: "Matching outcomes per publication year of their study, stacked by direction.",
       width: 760,
       height: 240,

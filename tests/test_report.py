@@ -19,9 +19,9 @@ def test_front_matter_holds_no_shortcodes():
     assert "{{<" not in front
 
 
-def test_quarto_project_renders_only_the_report_without_executing():
+def test_quarto_project_renders_only_the_report_and_explorer_without_executing():
     config = yaml.safe_load((PROJ_ROOT / "_quarto.yml").read_text())
-    assert config["project"]["render"] == ["report/index.qmd"]
+    assert config["project"]["render"] == ["report/index.qmd", "report/explorer.qmd"]
     assert config["execute"]["enabled"] is False
     assert config["project"]["output-dir"] == "build/report"
     assert set(config["format"]) == {"html", "typst"}
@@ -85,16 +85,7 @@ def test_quarto_renders_html_and_pdf(tmp_path):
     assert next(tmp_path.rglob("review.pdf")).stat().st_size > 10_000
 
 
-def test_interactive_tables_script_is_html_only_and_inserts_no_markup(tmp_path):
-    config = yaml.safe_load((PROJ_ROOT / "_quarto.yml").read_text())
-    script_path = PROJ_ROOT / config["format"]["html"]["include-after-body"]
-    assert "include-after-body" not in config["format"]["typst"]
-    script = script_path.read_text(encoding="utf-8")
-    assert "innerHTML" not in script and "insertAdjacentHTML" not in script and "document.write" not in script
-    node = shutil.which("node")
-    if node is None:
-        pytest.skip("node is not on PATH: cannot syntax-check the script")
-    body = script.split("<script>", 1)[1].rsplit("</script>", 1)[0]
-    (tmp_path / "tables.js").write_text(body)
-    result = subprocess.run([node, "--check", str(tmp_path / "tables.js")], capture_output=True, text=True)
-    assert result.returncode == 0, result.stderr
+def test_the_review_links_to_the_explorer_in_html_only():
+    block = re.search(r'::: \{\.content-visible when-format="html"\}\n(.*?)\n:::', BODY, re.S)
+    assert block and "(explorer.html)" in block.group(1)
+    assert "explorer.html" not in BODY.replace(block.group(0), "")
