@@ -210,7 +210,7 @@
       marginLeft: 200,
       marginBottom: 110,
       x: {domain: domains, label: "Outcome domain", tickRotate: -35},
-      y: {domain: modalities, label: "Exercise modality"},
+      y: {domain: modalities, label: null},
       color: {type: "linear", scheme: "blues", domain: [0, Math.max(top, 1)], legend: true, label: "Studies",
         ticks: Math.min(Math.max(top, 1), 5), tickFormat: "d"},
       marks: [
@@ -219,7 +219,7 @@
         Plot.text(cells, {x: "domain", y: "modality", text: "studies", fill: (d) => (d.studies > top / 2 ? "white" : "black")}),
       ],
     });
-    mapFigure.replaceChildren(plot, html`<p class="explorer-caption">Each cell: studies with at least one matching outcome of that modality and domain. Hover a cell for its outcomes by direction.</p>`);
+    mapFigure.replaceChildren(plot, html`<p class="explorer-caption">Rows: exercise modality; columns: outcome domain. Each cell counts the studies with at least one matching outcome of that modality and domain; hover a cell for its outcomes by direction.</p>`);
   }
 
   function drawTimeline(selection) {
@@ -266,6 +266,10 @@
       layout: "auto",
       format: {
         year: (y) => String(y),
+        population_label: (words, i, all) => {
+          const model = all[i].model;
+          return model && model.toLowerCase() !== words.toLowerCase() ? `${words}: ${model}` : words;
+        },
         citation: (text, i, all) => html`<a href=${"#ref-" + all[i].study_id} title=${all[i].reference}>${text}</a>`,
         source_url: (url, i, all) => {
           const href = safeUrl(url) || safeUrl(all[i].study_source_url);
@@ -317,6 +321,7 @@
     <div class="explorer-row">${clearButton}${shareLink}</div>
   </div>`;
   root.replaceChildren(
+    data.note ? html`<p class="explorer-note"><strong>${data.note}</strong> Build the full review to explore every work.</p>` : "",
     controls,
     html`<section aria-labelledby="explorer-results-heading">
       <h2 id="explorer-results-heading" class="anchored">Matching outcomes</h2>
