@@ -50,6 +50,7 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench.py
+	QUARTO="$(QUARTO)" $(BIN)/python benchmarks/explorer.py
 
 clean:
 	rm -rf build .pytest_cache .hypothesis

@@ -15,7 +15,7 @@ from alsreview.paths import DATA_DIR, NOTEBOOKS_DIR
 pytestmark = pytest.mark.slow
 TABLES = ["characteristics", "evidence_by_model", "evidence_map", "animal_vs_human", "recommendations", "field_coverage",
           "extraction", "discrepancies", "summary_of_findings", "reported_analyses", "pooling", "timeline_data", "cumulative",
-          "outcome_findings", "human_findings", "flow_of_records", "risk_of_bias"]
+          "outcome_findings", "human_findings", "flow_of_records", "risk_of_bias", "explorer"]
 NOTEBOOKS = sorted(NOTEBOOKS_DIR.glob("[0-9]*.ipynb"))
 PROSE = ["coverage", "model_domains", "map_cells", "animal_evidence", "human_evidence", "trial_harm", "translation",
          "newest_trial"]
@@ -182,7 +182,7 @@ def test_editing_one_csv_reruns_only_the_notebooks_that_read_it(full_build, tmp_
                     encoding="utf-8")
     _, lines = quiet_build({}, build_dir, data_dir=data)
     assert [l.split()[:2] for l in lines] == [["reused", "01-evidence-overview"], ["ran", "02-evidence-map"],
-                                              ["reused", "03-synthesis"], ["reused", "04-prose"]]
+                                              ["reused", "03-synthesis"], ["reused", "04-explorer"], ["reused", "04-prose"]]
 
 
 def test_markdown_tables_are_well_formed_pipe_tables(full_build):

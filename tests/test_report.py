@@ -20,9 +20,9 @@ def test_front_matter_holds_no_shortcodes():
     assert "{{<" not in front
 
 
-def test_quarto_project_renders_only_the_report_without_executing():
+def test_quarto_project_renders_only_the_report_and_explorer_without_executing():
     config = yaml.safe_load((PROJ_ROOT / "_quarto.yml").read_text())
-    assert config["project"]["render"] == ["report/index.qmd"]
+    assert config["project"]["render"] == ["report/index.qmd", "report/explorer.qmd"]
     assert config["execute"]["enabled"] is False
     assert config["project"]["output-dir"] == "build/report"
     assert set(config["format"]) == {"html", "typst"}
@@ -95,7 +95,7 @@ def test_quarto_renders_html_and_pdf(tmp_path):
     assert next(tmp_path.rglob("review.pdf")).stat().st_size > 10_000
 
 
-def test_interactive_tables_script_is_html_only_and_inserts_no_markup(tmp_path):
+def test_html_scripts_are_html_only_and_insert_no_markup(tmp_path):
     config = yaml.safe_load((PROJ_ROOT / "_quarto.yml").read_text())
     included = config["format"]["html"]["include-after-body"]
     assert "include-after-body" not in config["format"]["typst"]
@@ -111,3 +111,9 @@ def test_interactive_tables_script_is_html_only_and_inserts_no_markup(tmp_path):
         assert result.returncode == 0, (path, result.stderr)
     if node is None:
         pytest.skip("node is not on PATH: cannot syntax-check the scripts")
+
+
+def test_the_review_links_to_the_explorer_in_html_only():
+    block = re.search(r'::: \{\.content-visible when-format="html"\}\n(.*?)\n:::', BODY, re.S)
+    assert block and "(explorer.html)" in block.group(1)
+    assert "explorer.html" not in BODY.replace(block.group(0), "")

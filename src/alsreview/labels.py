@@ -52,3 +52,11 @@ SPECIES_LANES = {"mouse": "Mouse", "rat": "Rat", "human": "Human", "none": "Revi
 def pretty(code: str) -> str:
     """A code such as 'voluntary_wheel_running' as words."""
     return str(code).replace("_", " ")
+# Okabe-Ito again, for the direction of an outcome (explorer page); grey where the source does not say.
+DIRECTION_COLOURS = {
+    "beneficial": "#009E73",
+    "no_effect": "#0072B2",
+    "harmful": "#D55E00",
+    "mixed": "#E69F00",
+    "unclear": "#999999",
+}

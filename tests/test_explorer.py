@@ -1,0 +1,111 @@
+"""The explorer page's data (alsreview.explorer), its vendored libraries and its script, without a browser.
+The page itself is tested in a real browser in test_explorer_browser.py."""
+import hashlib
+import json
+import re
+import shutil
+import subprocess
+
+import pandas as pd
+import pytest
+
+from alsreview.explorer import (COLUMNS, FILTERS, dictionary_inputs, explorer_rows, page_data, script_block,
+                                short_citation)
+from alsreview.labels import DIRECTION_COLOURS, POPULATION
+from alsreview.paths import DATA_DIR, PROJ_ROOT
+from alsreview.schema import read_datapackage
+
+VENDOR = PROJ_ROOT / "report" / "vendor"
+OKABE_ITO = {"#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#999999", "#000000"}
+
+
+def test_one_row_per_outcome_carrying_its_own_arm_and_study(tables):
+    rows = explorer_rows(tables)
+    assert list(rows.columns) == COLUMNS
+    assert sorted(rows["outcome_id"]) == sorted(tables["outcomes"]["outcome_id"])
+    studies = tables["studies"].set_index("study_id")
+    arms = tables["interventions"].set_index("arm_id")
+    for row in rows.itertuples(index=False):
+        assert row.year == studies.at[row.study_id, "year"]
+        assert row.population == studies.at[row.study_id, "population"]
+        assert row.population_label == POPULATION[row.population]
+        assert row.study_source_url == studies.at[row.study_id, "source_url"]
+        assert row.modality == arms.at[row.arm_id, "modality"]
+        assert str(studies.at[row.study_id, "title"]).rstrip(".") in row.reference
+    assert rows["year"].is_monotonic_increasing
+
+
+def test_extra_columns_in_the_tables_change_nothing(tables):
+    before = explorer_rows(tables)
+    wider = {name: frame.assign(subgroup="x", exercise_role="y", arm_role="z", authors_conclusion="w")
+             for name, frame in tables.items()}
+    pd.testing.assert_frame_equal(explorer_rows(wider), before)
+
+
+def test_short_citations():
+    assert short_citation("Kirkinezos IG, Hernandez D, Bradley WG, Moraes CT", 2003) == "Kirkinezos et al. 2003"
+    assert short_citation("Dal Bello-Haas V, Florence JM", 2013) == "Dal Bello-Haas and Florence 2013"
+    assert short_citation("Cotman CW", 2002) == "Cotman 2002"
+    assert short_citation("Ding YH, Luan XD et al.", 2004) == "Ding et al. 2004"
+    assert short_citation("", None) == "Anonymous"
+
+
+def test_filter_options_follow_the_data_dictionary_and_list_only_values_present(tables):
+    package = read_datapackage(DATA_DIR)
+    enums, definitions = dictionary_inputs(package)
+    rows = explorer_rows(tables)
+    data = page_data(rows, enums, definitions)
+    assert [f["key"] for f in data["filters"]] == [column for column, _, _ in FILTERS]
+    for spec in data["filters"]:
+        codes = [o["value"] for o in spec["options"]]
+        assert set(codes) == set(rows[spec["key"]].dropna())
+        assert codes == [c for c in enums[spec["key"]] if c in codes]
+    assert definitions["Direction"] == package.resources["outcomes"].field("direction").description
+    assert [code for code, _ in data["direction_colours"]][:len(enums["direction"])] == enums["direction"]
+    assert data["years"] == [int(rows["year"].min()), int(rows["year"].max())]
+    assert len(data["rows"]) == len(rows) and set(data["rows"][0]) == set(COLUMNS)
+
+
+def test_direction_colours_are_okabe_ito():
+    assert set(DIRECTION_COLOURS.values()) <= OKABE_ITO
+    assert len(set(DIRECTION_COLOURS.values())) == len(DIRECTION_COLOURS)
+
+
+def test_data_from_the_tables_cannot_close_the_script_element(tables):
+    rows = explorer_rows(tables)
+    rows.loc[0, "finding"] = "</script><script>alert(1)</script> & <!-- done"
+    block = script_block(page_data(rows))
+    body = block.split('id="explorer-data">', 1)[1].rsplit("</script>", 1)[0]
+    assert "<" not in body
+    assert json.loads(body)["rows"][0]["finding"] == rows.loc[0, "finding"]
+    assert block.startswith("```{=html}\n") and block.endswith("</script>\n```\n")
+
+
+def test_vendored_libraries_are_the_recorded_files_at_the_pinned_versions():
+    pinned = json.loads((VENDOR / "package.json").read_text())["dependencies"]
+    recorded = dict(line.split()[::-1] for line in (VENDOR / "files.sha256").read_text().splitlines())
+    banners = {"d3.js": "d3", "htl.js": "htl", "inputs.js": "@observablehq/inputs", "plot.js": "@observablehq/plot"}
+    assert set(recorded) == set(banners)
+    for name, package in banners.items():
+        text = (VENDOR / name).read_bytes()
+        assert hashlib.sha256(text).hexdigest() == recorded[name], name
+        assert re.search(rf"v{re.escape(pinned[package])}\b", text[:200].decode()), name
+        assert (VENDOR / name.replace(".js", ".LICENSE")).is_file()
+
+
+def test_explorer_page_loads_only_vendored_scripts_and_the_build_data():
+    page = (PROJ_ROOT / "report" / "explorer.qmd").read_text(encoding="utf-8")
+    sources = re.findall(r'<script src="([^"]+)"', page)
+    assert sources and all(s.startswith("vendor/") or s == "explorer.js" for s in sources)
+    assert "{{< include ../build/analysis/explorer/explorer-data.md >}}" in page
+    assert "embed-resources: true" in page
+
+
+def test_explorer_script_is_valid_javascript_and_writes_no_raw_markup(tmp_path):
+    script = (PROJ_ROOT / "report" / "explorer.js").read_text(encoding="utf-8")
+    assert "innerHTML" not in script and "insertAdjacentHTML" not in script and "document.write" not in script
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("node is not on PATH: cannot syntax-check report/explorer.js")
+    result = subprocess.run([node, "--check", str(PROJ_ROOT / "report" / "explorer.js")], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
