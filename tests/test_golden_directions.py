@@ -63,9 +63,14 @@ def test_cheah_no_effect_beside_a_hopeful_conclusion(tables, study_rows):
 def test_sanjak_single_test_is_not_a_study_testing_exercise(tables, study_rows):
     # pubmed.ncbi.nlm.nih.gov/3601086: people with ALS and controls on one exercise test each; no training.
     assert study_rows.loc["sanjak1987", "exercise"] == "single test"
-    assert "endurance_aerobic" not in set(evidence_map(tables)["modality"])
+    without = {name: frame.loc[frame["study_id"] != "sanjak1987"] if "study_id" in frame else frame
+               for name, frame in tables.items()}
+    assert evidence_map(tables).equals(evidence_map(without))        # the test adds nothing to the map
     values = overview_values(tables)
-    assert values["n_human_exercise_studies"] == values["n_human_rcts"]  # the three trials, not the test
+    studies = tables["studies"]
+    human_training = studies.loc[(studies["species"] == "human") & (studies["exercise_role"] == "training_programme")]
+    assert values["n_human_exercise_studies"] == len(human_training)
+    assert "sanjak1987" not in set(human_training["study_id"])
 
 
 def test_fss_and_mmt_read_the_right_way_round(tables):
