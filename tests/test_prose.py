@@ -21,6 +21,9 @@ def cited(text: str) -> set[str]:
 def with_study(tables, study: dict, arms: list[dict], outcomes: list[dict]) -> dict:
     """The tables with one more study; columns the rows leave out stay empty."""
     out = dict(tables)
+    study = {"exercise_role": "training_programme" if study.get("exercise_tested") == "yes" else "not_applicable",
+             **study}
+    arms = [{"arm_role": "exercise", **arm} for arm in arms]
     out["studies"] = pd.concat([tables["studies"], pd.DataFrame([study])], ignore_index=True)
     out["interventions"] = pd.concat([tables["interventions"], pd.DataFrame(arms)], ignore_index=True)
     out["outcomes"] = pd.concat([tables["outcomes"], pd.DataFrame(outcomes)], ignore_index=True)
@@ -30,8 +33,10 @@ def with_study(tables, study: dict, arms: list[dict], outcomes: list[dict]) -> d
 def fixture_trial(tables, design="human_rct", population="people_with_als", direction="beneficial",
                   comparator="usual care", **extra):
     study = {"study_id": FIXTURE, "year": 2025, "evidence_type": design, "species": "human", "exercise_tested": "yes",
+             "exercise_role": "training_programme", "authors_conclusion": "beneficial",
              "population": population, "extraction": "abstract", **extra.pop("study", {})}
-    arm = {"arm_id": f"{FIXTURE}-cycling", "study_id": FIXTURE, "modality": "endurance_aerobic", "n": 20, "sex": "both",
+    arm = {"arm_id": f"{FIXTURE}-cycling", "study_id": FIXTURE, "arm_role": "exercise", "modality": "endurance_aerobic",
+           "n": 20, "sex": "both",
            "comparator": comparator, "intensity": "moderate", **extra.pop("arm", {})}
     outcome = {"outcome_id": f"{FIXTURE}-cycling-1", "study_id": FIXTURE, "arm_id": arm["arm_id"], "domain": "fatigue",
                "measure": "fatigue scale", "time_point": "12 weeks", "direction": direction,
@@ -74,7 +79,8 @@ def test_harm_in_a_new_trial_is_stated(tables):
 
 def test_a_new_design_and_population_appear_in_their_passages(tables):
     text = prose.human_evidence(fixture_trial(tables, design="human_nonrandomised"))
-    assert "1 non-randomised study [@fixturetrial2025]" in text
+    others = set(tables["studies"].query("evidence_type == 'human_nonrandomised' and exercise_role == 'training_programme'")["study_id"])
+    assert f"{len(others) + 1} non-randomised studies [" in text and f"@{FIXTURE}]" in text
     assert f"@{FIXTURE}, a non-randomised study" in text
     assert "In other people the outcomes fall in fatigue" in prose.model_domains(fixture_trial(tables, population="other_people"))
 
@@ -98,8 +104,8 @@ def test_arms_that_disagree_are_cited_with_their_labels(tables):
     veldink_arms = tables["outcomes"].loc[tables["outcomes"]["study_id"] == "veldink2003"]
     onset = veldink_arms.loc[veldink_arms["domain"] == "disease_onset"].set_index("arm_id")["direction"]
     assert onset["veldink2003-exercise_female"] == "beneficial" and onset["veldink2003-exercise_male"] == "no_effect"
-    assert "favoured exercise on disease onset [@veldink2003, exercise female]" in text
-    assert "No difference was found on disease onset [@veldink2003, exercise male" in text
+    assert "favoured exercise on disease onset [@veldink2003, females]" in text     # the subgroup names the part
+    assert "No difference was found on disease onset [@veldink2003, males" in text
 
 
 def test_subsets_drop_the_passages_and_citations_of_excluded_studies(tables):
@@ -137,14 +143,14 @@ def test_corpus_facts_do_not_shrink_with_the_selection(tables):
 
 
 def test_optional_columns_are_used_when_present(tables):
-    extended = fixture_trial(tables, study={"authors_conclusion": "Cycling was safe", "exercise_role": "training_programme"},
+    extended = fixture_trial(tables, study={"authors_conclusion": "no_effect", "exercise_role": "training_programme"},
                              arm={"comparator_kind": "usual_care", "n_randomised": 40},
                              outcome={"subgroup": "bulbar onset"})
     paragraph = next(p for p in prose.human_evidence(extended).split("\n\n") if p.startswith(f"@{FIXTURE}"))
     assert "(40 randomised) against usual care." in paragraph
-    assert "In the authors' words as curated: Cycling was safe." in paragraph
+    assert "The authors concluded that the exercise made no difference." in paragraph
     test_only = fixture_trial(tables, design="human_observational", study={"exercise_role": "single_session_test"})
-    assert "used endurance (aerobic) exercise as a test rather than as training" in prose.human_evidence(test_only)
+    assert FIXTURE not in cited(prose.human_evidence(test_only))       # a single test trains no one: not counted
 
 
 def test_subgroups_that_disagree_are_cited_by_subgroup(tables):
@@ -175,6 +181,6 @@ def test_citation_markup_comes_only_from_well_formed_keys():
         prose.cite(["drory2001]; [@evil"])
     assert prose.cite(["drory2001", "drory2001", "cheah2009"]) == "[@drory2001; @cheah2009]"
     assert citation_cell("drory2001") == "@drory2001"
-    assert citation_cell("not a key @x") == "not a key @x" and not citation_cell("<b>").startswith("<")
+    assert citation_cell("not a key @x") == "not a key \\@x" and not citation_cell("<b>").startswith("<")
     table = to_markdown(pd.DataFrame({"study": ["drory2001"], "note": ["drory2001"]}), citations=("study",))
     assert "| @drory2001 | drory2001 |" in table

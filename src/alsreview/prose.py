@@ -60,6 +60,13 @@ FINDING_CLAUSE = {
     "no_effect": "showed no difference on",
     "unclear": "stated no direction for",
 }
+AUTHORS_CONCLUSION = {
+    "beneficial": "The authors concluded that the exercise helped.",
+    "no_effect": "The authors concluded that the exercise made no difference.",
+    "harmful": "The authors concluded that the exercise did harm.",
+    "mixed": "The authors concluded that the exercise helped in some respects and not in others.",
+    "unclear": "The authors drew no conclusion about benefit or harm.",
+}
 DIRECTION_ORDER = ("beneficial", "harmful", "mixed", "no_effect", "unclear")
 MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]#+!|<>@$~^])")
 
@@ -313,7 +320,7 @@ def study_findings(study, tables: dict[str, pd.DataFrame]) -> str:
     sentence = f"{described}. {text[0].upper()}{text[1:]}."
     conclusion = _column(record, "authors_conclusion").iloc[0]
     if conclusion:
-        sentence += f" In the authors' words as curated: {escape_text(conclusion).rstrip('.')}."
+        sentence += " " + AUTHORS_CONCLUSION.get(conclusion, f"The authors' conclusion: {escape_text(conclusion).rstrip('.')}.")
     return sentence
 
 
