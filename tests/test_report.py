@@ -75,14 +75,10 @@ def test_no_number_in_the_prose_is_typed_by_hand():
     assert prose_numbers("There were 12 trials and SOD1-G93A mice, see @fig-x.") == ["12"]
 
 
-@pytest.mark.skipif(shutil.which("quarto") is None, reason="quarto is not on PATH: install Quarto (see README) to run the render test")
-def test_quarto_renders_html_and_pdf(tmp_path):
-    subprocess.run([str(PROJ_ROOT / ".venv" / "bin" / "alsreview"), "build", "--quiet"], check=True, cwd=PROJ_ROOT)
-    result = subprocess.run(["quarto", "render", "--output-dir", str(tmp_path)], cwd=PROJ_ROOT, capture_output=True, text=True)
-    assert result.returncode == 0, result.stderr[-2000:]
-    html = next(tmp_path.rglob("review.html")).read_text(encoding="utf-8")
+def test_quarto_renders_html_and_pdf(rendered_report):
+    html = next(rendered_report.rglob("review.html")).read_text(encoding="utf-8")
     assert "Figure" in html and "<script>alert" not in html
-    assert next(tmp_path.rglob("review.pdf")).stat().st_size > 10_000
+    assert next(rendered_report.rglob("review.pdf")).stat().st_size > 10_000
 
 
 def test_interactive_tables_script_is_html_only_and_inserts_no_markup(tmp_path):

@@ -14,6 +14,8 @@ from pathlib import Path
 import matplotlib
 import pandas as pd
 
+from .reader_tables import for_reader
+
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 PLAIN_NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
 DETERMINISTIC_RC = {
@@ -47,17 +49,46 @@ def markdown_cell(value) -> str:
     return text
 
 
+# Widths are planned in characters of the 8 pt table font: an A4 page with 2 cm margins holds about 120.
+LINE_CHARS = 120
+
+
+def column_widths(header: list[str], rows: list[list[str]], line: int = LINE_CHARS) -> list[int]:
+    """Every column at least as wide as its longest word (bold in the header), so no word runs into its
+    neighbour; the room left goes to the columns with long text, in proportion to what they would need."""
+    need, want = [], []
+    for i, title in enumerate(header):
+        cells = [row[i] for row in rows]
+        longest = max([round(1.15 * len(w)) for w in title.split()] + [len(w) for c in cells for w in c.split()] + [3])
+        lengths = sorted(len(c) for c in cells) or [0]
+        need.append(longest + 2)
+        want.append(max(longest + 2, min(lengths[int(0.9 * (len(lengths) - 1))], 150)))
+    spare, extra = line - sum(need), sum(want) - sum(need)
+    if spare <= 0 or extra <= 0:
+        return need
+    share = min(1.0, spare / extra)
+    return [n + round((w - n) * share) for n, w in zip(need, want)]
+
+
+def is_numeric(cells: list[str]) -> bool:
+    filled = [c for c in cells if c]
+    return bool(filled) and all(PLAIN_NUMBER.match(c.replace("−", "-")) for c in filled)
+
+
 def to_markdown(frame: pd.DataFrame) -> str:
-    """A pipe table (pandoc's default Markdown table) with escaped cells."""
+    """A pipe table (pandoc's default Markdown table) with escaped cells. The dashes under each header set
+    the relative column widths pandoc gives the HTML and Typst tables; numeric columns align right."""
     header = [markdown_cell(c).replace("_", " ") for c in frame.columns]
-    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
-    for row in frame.itertuples(index=False):
-        lines.append("| " + " | ".join(markdown_cell(v) for v in row) + " |")
+    rows = [[markdown_cell(v) for v in row] for row in frame.itertuples(index=False)]
+    widths = column_widths(header, rows)
+    rules = ["-" * (w - 1) + ":" if is_numeric([row[i] for row in rows]) else "-" * w for i, w in enumerate(widths)]
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join(rules) + "|"]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
     return "\n".join(lines) + "\n"
 
 
 def write_table(frame: pd.DataFrame, out_dir: Path, name: str) -> list[Path]:
-    """name.csv (formula-safe) and name.md (HTML-safe) under out_dir/tables."""
+    """name.csv (formula-safe, the data's codes) and name.md (HTML-safe, as the reader sees it) under out_dir/tables."""
     folder = Path(out_dir) / "tables"
     folder.mkdir(parents=True, exist_ok=True)
     safe = frame.copy()
@@ -66,7 +97,7 @@ def write_table(frame: pd.DataFrame, out_dir: Path, name: str) -> list[Path]:
             safe[column] = safe[column].map(neutralise_formula)
     csv_path, md_path = folder / f"{name}.csv", folder / f"{name}.md"
     safe.to_csv(csv_path, index=False, lineterminator="\n", float_format="%.6g")
-    md_path.write_text(to_markdown(frame), encoding="utf-8")
+    md_path.write_text(to_markdown(for_reader(frame)), encoding="utf-8")
     return [csv_path, md_path]
 
 
