@@ -18,9 +18,18 @@ from .reader_tables import for_reader
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 PLAIN_NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
+# Figures are drawn at the size they print: the text width of an A4 page with 2 cm margins (6.69 in), with
+# no text under 7 pt, so the PDF and the HTML show them at their natural size.
+PRINT_WIDTH_IN = 6.5
 DETERMINISTIC_RC = {
     "svg.hashsalt": "alsreview",
     "font.family": "DejaVu Sans",
+    "font.size": 8,
+    "axes.titlesize": 9,
+    "axes.labelsize": 8,
+    "xtick.labelsize": 7,
+    "ytick.labelsize": 7,
+    "legend.fontsize": 7,
     "figure.dpi": 100,
     "savefig.dpi": 150,
     "path.simplify": True,

@@ -14,6 +14,8 @@ import numpy as np
 import pandas as pd
 from statsmodels.stats.meta_analysis import combine_effects
 
+from .export import PRINT_WIDTH_IN
+
 Z95 = 1.959963984540054
 MEAN_DIFFERENCE = "mean difference"
 POOL_KEY = ["domain", "measure", "time_point"]
@@ -52,7 +54,7 @@ def reported_analyses(pooled: pd.DataFrame) -> pd.DataFrame:
 def plot_reported_forest(rows: pd.DataFrame, title: str, label_column: str = "outcome"):
     """Forest-style chart of reported estimates with their 95% CIs (as published; no pooling here)."""
     height = max(2.2, 0.42 * len(rows) + 1.3)
-    fig, ax = plt.subplots(figsize=(9, height))
+    fig, ax = plt.subplots(figsize=(PRINT_WIDTH_IN, height))
     if rows.empty:
         ax.text(0.5, 0.5, "No reported results in this selection", ha="center", va="center")
         ax.set_axis_off()
@@ -68,7 +70,7 @@ def plot_reported_forest(rows: pd.DataFrame, title: str, label_column: str = "ou
         ax.annotate(f"{r['effect']:.2f} [{r['ci_lower']:.2f}, {r['ci_upper']:.2f}]", (1.01, yi),
                     xycoords=("axes fraction", "data"), fontsize=7, va="center")
     ax.set_xlabel("Mean difference, exercise minus control (95% CI), as reported")
-    ax.set_title(title, fontsize=10)
+    ax.set_title(title)
     fig.tight_layout()
     return fig
 
@@ -146,7 +148,7 @@ def plot_forest(estimates: pd.DataFrame, result: dict, title: str):
         title = f"{title} ({len(estimates)} studies; study rows omitted)"
         estimates = estimates.iloc[0:0]
     k = len(estimates)
-    fig, ax = plt.subplots(figsize=(8, 0.45 * (k + 3) + 1.2))
+    fig, ax = plt.subplots(figsize=(PRINT_WIDTH_IN, 0.45 * (k + 3) + 1.2))
     se = np.sqrt(estimates["variance"].to_numpy(float))
     eff = estimates["effect"].to_numpy(float)
     y = np.arange(k)[::-1] + 2
