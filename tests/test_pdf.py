@@ -7,11 +7,16 @@ import pandas as pd
 import pytest
 import yaml
 
+from alsreview.citation_style import citation_style_path
+from alsreview.export import needs_landscape
 from alsreview.paths import PROJ_ROOT
+from alsreview.reader_tables import for_reader
 from pdf_checks import missing_from, outside_margins, overprints, pdf_text, words_by_page
 
 matplotlib.use("Agg")
 INCLUDED_TABLE = re.compile(r"\{\{< include \.\./build/analysis/tables/([\w-]+)\.md >\}\}")
+LANDSCAPE_BLOCK = re.compile(r"^(:{3,}) \{\.landscape\}\n(.*?)^\1\s*$", re.S | re.M)
+REPORT_TEXT = (PROJ_ROOT / "report" / "index.qmd").read_text(encoding="utf-8")
 SNAKE_CASE = re.compile(r"\b[a-z][a-z0-9]*_[a-z0-9_]+\b")
 POINTS = {"cm": 72 / 2.54, "mm": 72 / 25.4, "in": 72.0, "pt": 1.0}
 
@@ -28,7 +33,7 @@ def typst_margins() -> tuple[float, float]:
 
 def included_studies() -> dict[str, list[str]]:
     """Study identifiers of every table the report includes, read from the build's CSVs."""
-    names = INCLUDED_TABLE.findall((PROJ_ROOT / "report" / "index.qmd").read_text(encoding="utf-8"))
+    names = INCLUDED_TABLE.findall(REPORT_TEXT)
     studies = {}
     for name in names:
         frame = pd.read_csv(PROJ_ROOT / "build" / "analysis" / "tables" / f"{name}.csv", dtype=str)
@@ -70,6 +75,26 @@ def test_no_data_code_is_shown_to_the_reader(pdf, rendered_report):
     visible = re.sub(r"<[^>]+>", " ", re.sub(r"<(script|style)\b.*?</\1>", " ", body, flags=re.S))
     html_codes = sorted(set(SNAKE_CASE.findall(re.sub(r"https?://\S+", " ", visible))))
     assert not html_codes, html_codes
+
+
+def test_tables_too_wide_for_a_portrait_page_are_printed_landscape(built_analysis):
+    landscape = {name for block in LANDSCAPE_BLOCK.findall(REPORT_TEXT) for name in INCLUDED_TABLE.findall(block[1])}
+    for name in INCLUDED_TABLE.findall(REPORT_TEXT):
+        frame = pd.read_csv(built_analysis / "tables" / f"{name}.csv")
+        assert needs_landscape(for_reader(frame)) == (name in landscape), name
+
+
+def test_one_reference_list_in_one_citation_style(pdf, rendered_report, built_analysis):
+    """Both formats are cited by pandoc's citeproc with the packaged AMA style: the first entry reads the same."""
+    assert (built_analysis / "citation-style.csl").read_bytes() == citation_style_path().read_bytes()
+    html = next(rendered_report.rglob("review.html")).read_text(encoding="utf-8")
+    text = pdf_text(pdf)
+    assert "Bibliography" not in html and "Bibliography" not in text
+    assert len(re.findall(r"<h\d[^>]*>\s*(?:<span[^>]*>[^<]*</span>\s*)?References", html)) == 1
+    assert len(re.findall(r"^References\s*$", text, re.M)) == 1
+    entries = re.findall(r'<div id="ref-[^"]+" class="csl-entry"[^>]*>(.*?)</div>', html, re.S)
+    first = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", entries[0])).strip()
+    assert first.startswith("1.") and not missing_from(text, [first]), first
 
 
 def test_the_checks_catch_overprinted_and_overflowing_text(tmp_path):

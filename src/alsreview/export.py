@@ -58,13 +58,20 @@ def markdown_cell(value) -> str:
     return text
 
 
-# Widths are planned in characters of the 8 pt table font: an A4 page with 2 cm margins holds about 120.
-LINE_CHARS = 120
+# Widths are planned in characters of the 8 pt table font: a portrait A4 page with 2 cm margins holds about
+# 130 of them, a landscape page about 200. A table whose words cannot fit a portrait line is printed landscape
+# (the report wraps it in a `.landscape` div; a test checks that it does).
+LINE_CHARS = 130
+LANDSCAPE_CHARS = 200
 
 
-def column_widths(header: list[str], rows: list[list[str]], line: int = LINE_CHARS) -> list[int]:
-    """Every column at least as wide as its longest word (bold in the header), so no word runs into its
-    neighbour; the room left goes to the columns with long text, in proportion to what they would need."""
+def cell_texts(frame: pd.DataFrame) -> tuple[list[str], list[list[str]]]:
+    header = [markdown_cell(c).replace("_", " ") for c in frame.columns]
+    return header, [[markdown_cell(v) for v in row] for row in frame.itertuples(index=False)]
+
+
+def column_needs(header: list[str], rows: list[list[str]]) -> tuple[list[int], list[int]]:
+    """Per column, the width its longest word needs (bold in the header) and the width its text would like."""
     need, want = [], []
     for i, title in enumerate(header):
         cells = [row[i] for row in rows]
@@ -72,6 +79,19 @@ def column_widths(header: list[str], rows: list[list[str]], line: int = LINE_CHA
         lengths = sorted(len(c) for c in cells) or [0]
         need.append(longest + 2)
         want.append(max(longest + 2, min(lengths[int(0.9 * (len(lengths) - 1))], 150)))
+    return need, want
+
+
+def needs_landscape(frame: pd.DataFrame) -> bool:
+    """True when the table's columns cannot all show their longest word on a portrait page."""
+    return sum(column_needs(*cell_texts(frame))[0]) > LINE_CHARS
+
+
+def column_widths(header: list[str], rows: list[list[str]]) -> list[int]:
+    """Every column at least as wide as its longest word, so no word runs into its neighbour; the room left
+    goes to the columns with long text, in proportion to what they would need."""
+    need, want = column_needs(header, rows)
+    line = LINE_CHARS if sum(need) <= LINE_CHARS else LANDSCAPE_CHARS
     spare, extra = line - sum(need), sum(want) - sum(need)
     if spare <= 0 or extra <= 0:
         return need
@@ -87,8 +107,7 @@ def is_numeric(cells: list[str]) -> bool:
 def to_markdown(frame: pd.DataFrame) -> str:
     """A pipe table (pandoc's default Markdown table) with escaped cells. The dashes under each header set
     the relative column widths pandoc gives the HTML and Typst tables; numeric columns align right."""
-    header = [markdown_cell(c).replace("_", " ") for c in frame.columns]
-    rows = [[markdown_cell(v) for v in row] for row in frame.itertuples(index=False)]
+    header, rows = cell_texts(frame)
     widths = column_widths(header, rows)
     rules = ["-" * (w - 1) + ":" if is_numeric([row[i] for row in rows]) else "-" * w for i, w in enumerate(widths)]
     lines = ["| " + " | ".join(header) + " |", "|" + "|".join(rules) + "|"]
