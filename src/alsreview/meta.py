@@ -53,7 +53,7 @@ def reported_analyses(pooled: pd.DataFrame) -> pd.DataFrame:
 
 def plot_reported_forest(rows: pd.DataFrame, title: str, label_column: str = "outcome"):
     """Forest-style chart of reported estimates with their 95% CIs (as published; no pooling here)."""
-    height = max(2.2, 0.42 * len(rows) + 1.3)
+    height = max(2.2, 0.26 * len(rows) + 1.2)
     fig, ax = plt.subplots(figsize=(PRINT_WIDTH_IN, height))
     if rows.empty:
         ax.text(0.5, 0.5, "No reported results in this selection", ha="center", va="center")

@@ -31,7 +31,9 @@ def label_cell(value):
 
 
 def number(value) -> str:
-    return f"{value:.3g}" if isinstance(value, float) else str(value)
+    """Three significant digits, with a true minus sign (a hyphen would read as a range dash)."""
+    text = f"{value:.3g}" if isinstance(value, float) else str(value)
+    return text.replace("-", "−")
 
 
 def merge_intervals(frame: pd.DataFrame) -> pd.DataFrame:
