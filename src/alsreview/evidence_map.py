@@ -45,6 +45,6 @@ def plot_evidence_map(map_table: pd.DataFrame, title: str = "Evidence map: studi
     ax.set_yticks(range(len(matrix.index)), [label(r) for r in matrix.index])
     ax.set_title(title)
     fig.colorbar(image, ax=ax, label="Studies", shrink=0.8, ticks=range(0, top + 1))
-    ax.text(0, -0.02, "Cell label: studies finding benefit / all studies", transform=fig.transFigure, fontsize=7)
-    fig.tight_layout()
+    fig.text(0.01, 0.01, "Cell label: studies finding benefit / all studies", fontsize=7, va="bottom")
+    fig.tight_layout(rect=(0, 0.04, 1, 1))
     return fig
