@@ -192,5 +192,5 @@ def test_markdown_tables_are_well_formed_pipe_tables(full_build):
     for path in sorted((analysis / "tables").glob("*.md")):
         lines = path.read_text(encoding="utf-8").splitlines()
         cells = [len(re.findall(r"(?<!\\)\|", line)) for line in lines]
-        assert len(lines) >= 2 and re.fullmatch(r"\|(---\|)+", lines[1]), path.name
+        assert len(lines) >= 2 and re.fullmatch(r"\|(-{2,}[-:]\|)+", lines[1]), path.name
         assert len(set(cells)) == 1, (path.name, cells)

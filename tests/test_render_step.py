@@ -56,3 +56,19 @@ def test_successful_render_replaces_the_report(built, tmp_path):
 def test_render_before_build_is_a_usage_error(tmp_path, capsys):
     assert cli.main(["--build-dir", str(tmp_path / "empty"), "render"]) == 2
     assert "nothing to render yet" in capsys.readouterr().err
+
+
+def test_render_runs_quarto_again_only_when_an_input_changed(built, tmp_path):
+    calls = tmp_path / "calls"
+    quarto = fake_quarto(tmp_path, f'echo called >> "{calls}"\n'
+                                   'mkdir -p "$3/report"; echo new > "$3/report/review.html"; echo pdf > "$3/report/review.pdf"')
+    render = ["--build-dir", str(built), "render", "--quarto", str(quarto)]
+    assert cli.main(render) == 0
+    assert cli.main(render) == 0
+    assert calls.read_text().count("called") == 1, "nothing changed, yet Quarto ran again"
+    (built / "analysis" / "values.yml").write_text("values: {n: 2}\n")
+    assert cli.main(render) == 0
+    assert calls.read_text().count("called") == 2, "build/analysis changed, yet the report was not rendered"
+    (built / "report" / "report" / "review.pdf").unlink()
+    assert cli.main(render) == 0
+    assert calls.read_text().count("called") == 3, "the PDF is missing, yet the report was not rendered"

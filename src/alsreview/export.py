@@ -7,6 +7,7 @@ spreadsheet would run as a formula are prefixed with an apostrophe.
 from __future__ import annotations
 
 import json
+import math
 import re
 from pathlib import Path
 
@@ -14,12 +15,22 @@ import matplotlib
 import pandas as pd
 
 from .escape import CITATION_KEY, cite, escape_text, meta_text
+from .reader_tables import for_reader, heading
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 PLAIN_NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
+# Figures are drawn at the size they print: the text width of an A4 page with 2 cm margins (6.69 in), with
+# no text under 7 pt, so the PDF and the HTML show them at their natural size.
+PRINT_WIDTH_IN = 6.5
 DETERMINISTIC_RC = {
     "svg.hashsalt": "alsreview",
     "font.family": "DejaVu Sans",
+    "font.size": 8,
+    "axes.titlesize": 9,
+    "axes.labelsize": 8,
+    "xtick.labelsize": 7,
+    "ytick.labelsize": 7,
+    "legend.fontsize": 7,
     "figure.dpi": 100,
     "savefig.dpi": 150,
     "path.simplify": True,
@@ -51,6 +62,13 @@ def markdown_cell(value) -> str:
     return escape_text(value)
 
 
+# Widths are planned in characters of the 8 pt table font: a portrait A4 page with 2 cm margins holds about
+# 130 of them, a landscape page about 200. A table whose words cannot fit a portrait line is printed landscape
+# (the report wraps it in a `.landscape` div; a test checks that it does).
+LINE_CHARS = 130
+LANDSCAPE_CHARS = 200
+
+
 def citation_cell(value) -> str:
     """A study key as a Quarto citation ('@key', linked to the reference list); anything that is not a
     well-formed key is shown as escaped text, so citation markup never comes from free text."""
@@ -60,20 +78,61 @@ def citation_cell(value) -> str:
         return markdown_cell(value)
 
 
+def cell_texts(frame: pd.DataFrame, citations: tuple[str, ...] = ()) -> tuple[list[str], list[list[str]]]:
+    header = [escape_text(str(c).replace("_", " ")) for c in frame.columns]
+    cells = [citation_cell if c in citations else markdown_cell for c in frame.columns]
+    return header, [[cell(v) for cell, v in zip(cells, row)] for row in frame.itertuples(index=False)]
+
+
+def column_needs(header: list[str], rows: list[list[str]]) -> tuple[list[int], list[int]]:
+    """Per column, the width its longest word needs (bold in the header) and the width its text would like."""
+    need, want = [], []
+    for i, title in enumerate(header):
+        cells = [row[i] for row in rows]
+        longest = max([round(1.15 * len(w)) for w in title.split()] + [len(w) for c in cells for w in c.split()] + [3])
+        lengths = sorted(len(c) for c in cells) or [0]
+        need.append(longest + 2)
+        want.append(max(longest + 2, min(lengths[math.ceil(0.9 * (len(lengths) - 1))], 150)))
+    return need, want
+
+
+def needs_landscape(frame: pd.DataFrame) -> bool:
+    """True when the table's columns cannot all show their longest word on a portrait page."""
+    return sum(column_needs(*cell_texts(frame))[0]) > LINE_CHARS
+
+
+def column_widths(header: list[str], rows: list[list[str]]) -> list[int]:
+    """Every column at least as wide as its longest word, so no word runs into its neighbour; the room left
+    goes to the columns with long text, in proportion to what they would need."""
+    need, want = column_needs(header, rows)
+    line = LINE_CHARS if sum(need) <= LINE_CHARS else LANDSCAPE_CHARS
+    spare, extra = line - sum(need), sum(want) - sum(need)
+    if spare <= 0 or extra <= 0:
+        return need
+    share = min(1.0, spare / extra)
+    return [n + round((w - n) * share) for n, w in zip(need, want)]
+
+
+def is_numeric(cells: list[str]) -> bool:
+    filled = [c for c in cells if c]
+    return bool(filled) and all(PLAIN_NUMBER.match(c.replace("−", "-")) for c in filled)
+
+
 def to_markdown(frame: pd.DataFrame, citations: tuple[str, ...] = ()) -> str:
     """A pipe table (pandoc's default Markdown table) with escaped cells; columns named in `citations` hold
-    study keys and become citations."""
-    header = [escape_text(str(c).replace("_", " ")) for c in frame.columns]
-    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
-    cells = [citation_cell if c in citations else markdown_cell for c in frame.columns]
-    for row in frame.itertuples(index=False):
-        lines.append("| " + " | ".join(cell(v) for cell, v in zip(cells, row)) + " |")
+    study keys and become citations. The dashes under each header set the relative column widths pandoc
+    gives the HTML and Typst tables; numeric columns align right."""
+    header, rows = cell_texts(frame, citations)
+    widths = column_widths(header, rows)
+    rules = ["-" * (w - 1) + ":" if is_numeric([row[i] for row in rows]) else "-" * w for i, w in enumerate(widths)]
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join(rules) + "|"]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
     return "\n".join(lines) + "\n"
 
 
 def write_table(frame: pd.DataFrame, out_dir: Path, name: str, citations: tuple[str, ...] = ()) -> list[Path]:
-    """name.csv (formula-safe, bare keys) and name.md (HTML-safe, keys in `citations` columns cited) under
-    out_dir/tables."""
+    """name.csv (formula-safe, the data's codes) and name.md (HTML-safe, as the reader sees it, keys in
+    `citations` columns cited) under out_dir/tables."""
     folder = Path(out_dir) / "tables"
     folder.mkdir(parents=True, exist_ok=True)
     safe = frame.copy()
@@ -82,7 +141,7 @@ def write_table(frame: pd.DataFrame, out_dir: Path, name: str, citations: tuple[
             safe[column] = safe[column].map(neutralise_formula)
     csv_path, md_path = folder / f"{name}.csv", folder / f"{name}.md"
     safe.to_csv(csv_path, index=False, lineterminator="\n", float_format="%.6g")
-    md_path.write_text(to_markdown(frame, citations), encoding="utf-8")
+    md_path.write_text(to_markdown(for_reader(frame), tuple(heading(c) for c in citations)), encoding="utf-8")
     return [csv_path, md_path]
 
 

@@ -60,3 +60,30 @@ DIRECTION_COLOURS = {
     "mixed": "#E69F00",
     "unclear": "#999999",
 }
+
+
+# Labels for data codes whose words alone would read badly; every other code reads as its words in sentence case.
+CODE_LABELS = {
+    "endurance_aerobic": "Endurance (aerobic) exercise",
+    "resistance": "Resistance exercise",
+    "balance": "Balance exercise",
+    "combined": "Combined exercise",
+    "vojta": "Vojta method",
+    "pnf": "Proprioceptive neuromuscular facilitation (PNF)",
+    "running_unspecified": "Running (kind not stated)",
+    "unspecified_exercise": "Exercise (kind not stated)",
+    "cellular_mechanistic": "Cellular and mechanistic",
+    "motoneuron_survival": "Motor neuron survival",
+    "functional_rating": "Functional rating scale",
+    "seed_reference_list": "Seed reference list only",
+    "secondary_source": "Secondary source",
+    "human_rct": "Randomised trial",
+    "none": "No species (reviews, books, other)",
+}
+
+
+def label(code) -> str:
+    """The reader's name for a data code ('cellular_mechanistic' or 'cellular mechanistic' alike)."""
+    key = str(code).strip().replace(" ", "_")
+    words = CODE_LABELS.get(key) or EVIDENCE_TYPE.get(key) or POPULATION.get(key) or pretty(key)
+    return words[:1].upper() + words[1:]

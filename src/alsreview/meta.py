@@ -16,6 +16,7 @@ import pandas as pd
 from statsmodels.stats.meta_analysis import combine_effects
 
 from .favours import favours_column, null_value, side_labels
+from .export import PRINT_WIDTH_IN
 
 Z95 = 1.959963984540054
 MEAN_DIFFERENCE = "mean difference"
@@ -103,7 +104,7 @@ def plot_reported_forest(rows: pd.DataFrame, title: str, scales: pd.DataFrame | 
     info = _scale_info(scales)
     panels = _scale_panels(rows, info)
     heights = [len(p) + 2.2 for _, p in panels]
-    fig, axes = plt.subplots(len(panels), 1, figsize=(9, 0.36 * sum(heights) + 0.9), squeeze=False,
+    fig, axes = plt.subplots(len(panels), 1, figsize=(PRINT_WIDTH_IN, 0.36 * sum(heights) + 0.9), squeeze=False,
                              gridspec_kw={"height_ratios": heights})
     for ax, (scale_id, part) in zip(axes[:, 0], panels):
         scale = info.get(scale_id, {})
@@ -270,7 +271,7 @@ def plot_forest(estimates: pd.DataFrame, result: dict, title: str, scales: pd.Da
     shared = estimates["scale_id"].dropna().unique() if "scale_id" in estimates else []
     scale = info.get(shared[0], {}) if len(shared) == 1 and estimates["scale_id"].notna().all() else {}
     k = len(estimates)
-    fig, ax = plt.subplots(figsize=(8, 0.45 * (k + 3) + 1.4))
+    fig, ax = plt.subplots(figsize=(PRINT_WIDTH_IN, 0.45 * (k + 3) + 1.2))
     se = np.sqrt(estimates["variance"].to_numpy(float))
     eff = estimates["effect"].to_numpy(float)
     y = np.arange(k)[::-1] + 2

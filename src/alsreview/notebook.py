@@ -68,9 +68,13 @@ class Context:
         return frame
 
     def figure(self, fig, name: str):
-        write_figure(fig, self.out_dir, name)
+        """Save the figure; return its PNG as an image, which the executed notebook (and its HTML copy) shows
+        whatever matplotlib backend the kernel runs with."""
+        from IPython.display import Image
+
+        _, png = write_figure(fig, self.out_dir, name)
         self.record_inputs()
-        return fig
+        return Image(filename=str(png))
 
     def prose(self, markdown: str, name: str) -> str:
         write_prose(markdown, self.out_dir, name)
@@ -95,6 +99,8 @@ def start(**params) -> Context:
     evidence_types = package.enum("studies", "evidence_type")
     checked = check_params(params, evidence_types)
     use_deterministic_style()
+    for option in ("display.max_colwidth", "display.max_rows", "display.max_columns", "display.width"):
+        pd.set_option(option, None)  # the notebooks' HTML copies show whole tables, not cut cells
     tables = load_tables(data_dir)
     chosen = select(tables, species=checked["species"] or None, year_min=checked["year_min"],
                     year_max=checked["year_max"], evidence_types=checked["evidence_types"] or None)

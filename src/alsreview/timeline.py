@@ -5,10 +5,8 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.lines import Line2D
 
+from .export import PRINT_WIDTH_IN
 from .labels import EVIDENCE_COLOURS, EVIDENCE_TYPE, SPECIES_LANES
-
-
-MAX_LABELLED = 80  # beyond this many works, citation-key labels are unreadable and slow to draw
 
 
 def timeline_data(studies: pd.DataFrame) -> pd.DataFrame:
@@ -25,15 +23,13 @@ def timeline_data(studies: pd.DataFrame) -> pd.DataFrame:
 
 
 def plot_timeline(points: pd.DataFrame, title: str = "Cited works by publication year"):
-    """Swimlanes by species, points coloured by evidence type, labelled with the citation key."""
+    """Swimlanes by species, points coloured by evidence type. Points carry no study names: at print size
+    the works of one year crowd each other, and the characteristics table lists every study by year."""
     lanes = list(SPECIES_LANES)
-    fig, ax = plt.subplots(figsize=(10, 6))
+    fig, ax = plt.subplots(figsize=(PRINT_WIDTH_IN, 3.4))
     for evidence, group in points.groupby("evidence_type", sort=True):
         ax.scatter(group["year"], group["y"], s=46, color=EVIDENCE_COLOURS[evidence], edgecolor="black",
                    linewidth=0.4, zorder=3)
-    for row in points.itertuples(index=False) if len(points) <= MAX_LABELLED else []:
-        ax.annotate(row.study_id, (row.year, row.y), xytext=(2, 3), textcoords="offset points", fontsize=5,
-                    rotation=55, rotation_mode="anchor", va="bottom", zorder=4)
     ax.set_yticks(range(len(lanes)), [SPECIES_LANES[s] for s in lanes])
     ax.set_ylim(-0.7, len(lanes) - 0.3)
     for i in range(len(lanes)):
@@ -41,11 +37,11 @@ def plot_timeline(points: pd.DataFrame, title: str = "Cited works by publication
     if len(points):
         ax.set_xlim(points["year"].min() - 1, points["year"].max() + 3)
     ax.set_xlabel("Publication year")
-    ax.set_title(title, fontsize=10)
+    ax.set_title(title)
     present = [e for e in EVIDENCE_TYPE if e in set(points["evidence_type"])]
     handles = [Line2D([], [], marker="o", linestyle="", markerfacecolor=EVIDENCE_COLOURS[e], markeredgecolor="black",
                       markeredgewidth=0.4, label=EVIDENCE_TYPE[e]) for e in present]
-    ax.legend(handles=handles, fontsize=7, loc="upper left", frameon=False, bbox_to_anchor=(1.0, 1.0))
+    ax.legend(handles=handles, loc="upper left", frameon=False, bbox_to_anchor=(1.0, 1.0))
     fig.tight_layout()
     return fig
 
@@ -65,7 +61,7 @@ def cumulative_counts(studies: pd.DataFrame) -> pd.DataFrame:
 
 
 def plot_cumulative(cumulative: pd.DataFrame, title: str = "Cumulative number of cited works by evidence type"):
-    fig, ax = plt.subplots(figsize=(8, 4))
+    fig, ax = plt.subplots(figsize=(PRINT_WIDTH_IN, 3.2))
     if cumulative.empty:
         ax.text(0.5, 0.5, "No works in this selection", ha="center", va="center")
         ax.set_axis_off()
@@ -74,7 +70,7 @@ def plot_cumulative(cumulative: pd.DataFrame, title: str = "Cumulative number of
                  colors=[EVIDENCE_COLOURS[c] for c in cumulative.columns], alpha=0.85)
     ax.set_xlabel("Publication year")
     ax.set_ylabel("Works published so far")
-    ax.set_title(title, fontsize=10)
-    ax.legend(fontsize=7, loc="upper left", frameon=False)
+    ax.set_title(title)
+    ax.legend(loc="upper left", frameon=False)
     fig.tight_layout()
     return fig

@@ -1,0 +1,64 @@
+"""What a reader of the PDF would notice, read back from the PDF itself with pdfplumber: text that prints over
+other text, text outside the page margins, and table rows that never reached the page."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pdfplumber
+
+PAGE_NUMBER = re.compile(r"^\d{1,3}$")
+
+
+def words_by_page(pdf_path: Path) -> list[tuple[float, float, list[dict]]]:
+    """(width, height, words) for every page; each word has text and x0, x1, top, bottom in points."""
+    with pdfplumber.open(pdf_path) as pdf:
+        return [(page.width, page.height, page.extract_words(keep_blank_chars=False, use_text_flow=True))
+                for page in pdf.pages]
+
+
+def overprints(pages, min_overlap: float = 0.3) -> list[str]:
+    """Pairs of words whose boxes cover each other by more than min_overlap of the smaller box."""
+    found = []
+    for number, (_, _, words) in enumerate(pages, start=1):
+        ordered = sorted(words, key=lambda w: w["x0"])
+        for i, a in enumerate(ordered):
+            for b in ordered[i + 1:]:
+                if b["x0"] >= a["x1"]:
+                    break
+                dx = min(a["x1"], b["x1"]) - max(a["x0"], b["x0"])
+                dy = min(a["bottom"], b["bottom"]) - max(a["top"], b["top"])
+                if dx <= 0 or dy <= 0:
+                    continue
+                smaller = min((a["x1"] - a["x0"]) * (a["bottom"] - a["top"]), (b["x1"] - b["x0"]) * (b["bottom"] - b["top"]))
+                if dx * dy > min_overlap * smaller:
+                    found.append(f"page {number}: {a['text']!r} overprints {b['text']!r}")
+    return found
+
+
+def outside_margins(pages, margin_x: float, margin_y: float, slack: float = 2.0) -> list[str]:
+    """Words beyond the left/right margins anywhere, or in the top/bottom margins unless they are the page number."""
+    found = []
+    for number, (width, height, words) in enumerate(pages, start=1):
+        for w in words:
+            sideways = w["x0"] < margin_x - slack or w["x1"] > width - margin_x + slack
+            off_page = w["top"] < 0 or w["bottom"] > height
+            in_top_or_bottom = w["top"] < margin_y - slack or w["bottom"] > height - margin_y + slack
+            if sideways or off_page or (in_top_or_bottom and not PAGE_NUMBER.match(w["text"])):
+                found.append(f"page {number}: {w['text']!r} at x {w['x0']:.0f}-{w['x1']:.0f}, y {w['top']:.0f}-{w['bottom']:.0f}")
+    return found
+
+
+def squashed(text: str) -> str:
+    """Text without whitespace or line-end hyphens, so words broken across lines still match."""
+    return re.sub(r"\s+", "", re.sub(r"-\s*\n", "", text)).lower()
+
+
+def pdf_text(pdf_path: Path) -> str:
+    with pdfplumber.open(pdf_path) as pdf:
+        return "\n".join(page.extract_text() or "" for page in pdf.pages)
+
+
+def missing_from(text: str, wanted: list[str]) -> list[str]:
+    haystack = squashed(text)
+    return [w for w in wanted if squashed(w) not in haystack]

@@ -1,0 +1,115 @@
+"""The rendered PDF as a reader gets it: every study of every included table is printed, no text prints over
+other text, no text leaves the page margins, and no data code (snake_case) is shown instead of a label."""
+import re
+
+import matplotlib
+import pandas as pd
+import pytest
+import yaml
+
+from alsreview.citation_style import citation_style_path
+from alsreview.export import needs_landscape
+from alsreview.paths import PROJ_ROOT
+from alsreview.reader_tables import for_reader
+from pdf_checks import missing_from, outside_margins, overprints, pdf_text, words_by_page
+
+matplotlib.use("Agg")
+INCLUDED_TABLE = re.compile(r"\{\{< include \.\./build/analysis/tables/([\w-]+)\.md >\}\}")
+LANDSCAPE_BLOCK = re.compile(r"^(:{3,}) \{\.landscape\}\n(.*?)^\1\s*$", re.S | re.M)
+REPORT_TEXT = (PROJ_ROOT / "report" / "index.qmd").read_text(encoding="utf-8")
+SNAKE_CASE = re.compile(r"\b[a-z][a-z0-9]*_[a-z0-9_]+\b")
+POINTS = {"cm": 72 / 2.54, "mm": 72 / 25.4, "in": 72.0, "pt": 1.0}
+
+
+def length_in_points(value: str) -> float:
+    number, unit = re.fullmatch(r"([\d.]+)\s*(cm|mm|in|pt)", str(value)).groups()
+    return float(number) * POINTS[unit]
+
+
+def typst_margins() -> tuple[float, float]:
+    margin = yaml.safe_load((PROJ_ROOT / "_quarto.yml").read_text())["format"]["typst"]["margin"]
+    return length_in_points(margin["x"]), length_in_points(margin["y"])
+
+
+def included_studies() -> dict[str, list[str]]:
+    """Study identifiers of every table the report includes, read from the build's CSVs."""
+    names = INCLUDED_TABLE.findall(REPORT_TEXT)
+    studies = {}
+    for name in names:
+        frame = pd.read_csv(PROJ_ROOT / "build" / "analysis" / "tables" / f"{name}.csv", dtype=str)
+        for column in ("study", "study_id"):
+            if column in frame:
+                studies[name] = sorted(frame[column].dropna().unique())
+    return studies
+
+
+@pytest.fixture(scope="module")
+def pdf(rendered_report):
+    return next(rendered_report.rglob("review.pdf"))
+
+
+def test_every_study_of_every_included_table_is_printed(pdf):
+    studies = included_studies()
+    assert studies, "no included table lists studies"
+    text = pdf_text(pdf)
+    missing = {name: missing_from(text, ids) for name, ids in studies.items()}
+    assert not any(missing.values()), missing
+
+
+def test_no_text_prints_over_other_text(pdf):
+    found = overprints(words_by_page(pdf))
+    assert not found, found[:20]
+
+
+def test_no_text_outside_the_page_margins(pdf):
+    margin_x, margin_y = typst_margins()
+    found = outside_margins(words_by_page(pdf), margin_x, margin_y)
+    assert not found, found[:20]
+
+
+def test_no_data_code_is_shown_to_the_reader(pdf, rendered_report):
+    pdf_codes = sorted(set(SNAKE_CASE.findall(re.sub(r"https?://\S+", " ", pdf_text(pdf)))))
+    assert not pdf_codes, pdf_codes
+    html = next(rendered_report.rglob("review.html")).read_text(encoding="utf-8")
+    body = html.split('<main', 1)[1].split("</main>", 1)[0]
+    visible = re.sub(r"<[^>]+>", " ", re.sub(r"<(script|style)\b.*?</\1>", " ", body, flags=re.S))
+    html_codes = sorted(set(SNAKE_CASE.findall(re.sub(r"https?://\S+", " ", visible))))
+    assert not html_codes, html_codes
+
+
+def test_tables_too_wide_for_a_portrait_page_are_printed_landscape(built_analysis):
+    landscape = {name for block in LANDSCAPE_BLOCK.findall(REPORT_TEXT) for name in INCLUDED_TABLE.findall(block[1])}
+    for name in INCLUDED_TABLE.findall(REPORT_TEXT):
+        frame = pd.read_csv(built_analysis / "tables" / f"{name}.csv")
+        assert needs_landscape(for_reader(frame)) == (name in landscape), name
+
+
+def test_one_reference_list_in_one_citation_style(pdf, rendered_report, built_analysis):
+    """Both formats are cited by pandoc's citeproc with the packaged AMA style: the first entry reads the same."""
+    assert (built_analysis / "citation-style.csl").read_bytes() == citation_style_path().read_bytes()
+    html = next(rendered_report.rglob("review.html")).read_text(encoding="utf-8")
+    text = pdf_text(pdf)
+    assert "Bibliography" not in html and "Bibliography" not in text
+    assert len(re.findall(r"<h\d[^>]*>\s*(?:<span[^>]*>[^<]*</span>\s*)?References", html)) == 1
+    assert len(re.findall(r"^References\s*$", text, re.M)) == 1
+    entries = re.findall(r'<div id="ref-[^"]+" class="csl-entry"[^>]*>(.*?)</div>', html, re.S)
+    first = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", entries[0])).strip()
+    assert first.startswith("1.") and not missing_from(text, [first]), first
+
+
+def test_the_checks_catch_overprinted_and_overflowing_text(tmp_path):
+    """The checks themselves can fail: a page with two texts on top of each other and one past the margin."""
+    import matplotlib.pyplot as plt
+
+    fig = plt.figure(figsize=(8.27, 11.69))
+    fig.text(0.3, 0.5, "overlapping words here", fontsize=12)
+    fig.text(0.31, 0.5, "printed over them", fontsize=12)
+    fig.text(0.02, 0.8, "outside", fontsize=12)
+    fig.text(0.3, 0.3, "present2001", fontsize=12)
+    path = tmp_path / "bad.pdf"
+    fig.savefig(path)
+    plt.close(fig)
+    pages = words_by_page(path)
+    assert overprints(pages)
+    assert any("'outside'" in problem for problem in outside_margins(pages, 56.7, 56.7))
+    assert missing_from(pdf_text(path), ["present2001", "absent1999"]) == ["absent1999"]
