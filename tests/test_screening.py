@@ -27,3 +27,20 @@ def test_update_flow_says_when_the_arithmetic_does_not_match_the_table():
     screening = pd.DataFrame({"record_id": ["T1"], "decision": ["included"], "reason": [None], "study_id": ["a2020"]})
     flow = update_flow(pd.DataFrame({"records": [1]}), screening, previous_studies=16, included_now=20)
     assert "holds 20" in flow.set_index("box").loc["Total studies in the review", "detail"]
+
+
+def test_update_flow_boxes_carry_the_flow_counts():
+    from alsreview.prisma import plot_prisma
+    from alsreview.screening import update_flow_boxes
+
+    searches = pd.DataFrame({"search_id": ["T01"], "records": [9]})
+    screening = pd.DataFrame({"record_id": ["T1", "T2", "T3"], "decision": ["included", "excluded", "duplicate"],
+                              "reason": [None, "not_als", None], "study_id": ["a2020", None, None]})
+    flow = update_flow(searches, screening, previous_studies=43, included_now=44)
+    boxes = update_flow_boxes(flow).set_index("box")
+    assert boxes.loc["previous", "n"] == 43 and boxes.loc["new", "n"] == 1 and boxes.loc["total", "n"] == 44
+    assert boxes.loc["excluded", "detail"] == "not about ALS (n = 1)"
+    assert boxes.loc["screened", "n"] == 2
+    fig = plot_prisma(boxes.reset_index())
+    texts = " ".join(t.get_text() for t in fig.axes[0].texts)
+    assert "Works in this version (n = 44)" in texts

@@ -226,7 +226,8 @@ def pool(estimates: pd.DataFrame, tau2_method: str = "dl", interval: str = "wald
         "k": int(result.k),
         "fe_estimate": float(fe["eff"]), "fe_se": float(fe["sd_eff"]), "fe_ci_lower": float(fe["ci_low"]), "fe_ci_upper": float(fe["ci_upp"]),
         **random_effects(effects, variances, tau2, interval),
-        "q": float(result.q), "df": int(result.df_resid), "i2": float(result.i2), "tau2": tau2,
+        # I² = (Q - df) / Q is a share of variation: negative values (Q below df) mean none, as in metafor.
+        "q": float(result.q), "df": int(result.df_resid), "i2": max(0.0, float(result.i2)), "tau2": tau2,
         "method": f"random effects, {TAU2_METHODS[tau2_method]} tau², {INTERVALS[interval]} CI",
         "summary_frame": frame,
     }
@@ -435,6 +436,9 @@ def pooled_trials(contrasts: pd.DataFrame, tau2_method: str = "reml", interval: 
                "favours", "not_used"]
     rows = []
     for (domain, window), group in contrasts.groupby(["domain", "window"], sort=True):
+        # One contrast per trial: on the scale most trials share (so like is pooled with like), then the first row.
+        shared = group.groupby("scale")["study_id"].nunique()
+        group = group.assign(_rank=group["scale"].map(-shared)).sort_values("_rank", kind="stable").drop(columns="_rank")
         first = group.drop_duplicates("study_id", keep="first")
         not_used = sorted(set(group["outcome_id"]) - set(first["outcome_id"]))
         if first["study_id"].nunique() < 2:

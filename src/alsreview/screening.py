@@ -34,7 +34,7 @@ def update_flow(searches: pd.DataFrame, screening: pd.DataFrame, previous_studie
     excluded = screening.loc[screening["decision"] == "excluded"]
     new = screening.loc[screening["decision"] == "included", "study_id"].dropna().nunique()
     rows = [
-        ("previous", "Studies included in the previous version", previous_studies, "from the recorded snapshot of that release"),
+        ("previous", "Studies included in the previous version", previous_studies, "works recorded in that release's snapshot"),
         ("identification", "Search results returned", int(searches["records"].fillna(0).sum()),
          f"{len(searches)} searches; the same record is often returned by several searches"),
         ("identification", "Distinct records considered", len(screening), "one row each in the screening log"),
@@ -51,3 +51,28 @@ def update_flow(searches: pd.DataFrame, screening: pd.DataFrame, previous_studie
                                                 f"; the studies table holds {included_now}")),
     ]
     return pd.DataFrame(rows, columns=FLOW_COLUMNS)
+
+
+def update_flow_boxes(flow: pd.DataFrame) -> pd.DataFrame:
+    """The updated-review flow as boxes for prisma.plot_prisma: the previous version beside the new records,
+    which are screened; the excluded ones branch off with their reasons; previous and new studies meet in the
+    total. Every n is taken from `update_flow`'s rows."""
+    from .prisma import BOX_COLUMNS
+
+    n = flow.set_index("box")["n"]
+    detail = flow.set_index("box")["detail"]
+    reasons = flow.loc[flow["box"].str.startswith("Excluded: ")]
+    boxes = [
+        ("identified", "Identification", 0, "Distinct records considered", n["Distinct records considered"],
+         f"search results returned (n = {int(n['Search results returned'])}); {detail['Search results returned']}",
+         "duplicates screened"),
+        ("duplicates", "Identification", 1, "Duplicates removed", n["Duplicates removed"], "", ""),
+        ("screened", "Screening", 0, "Records screened", n["Records screened"], "", "excluded new"),
+        ("excluded", "Screening", 1, "Records excluded", n["Records excluded"],
+         "\n".join(f"{r.box[len('Excluded: '):]} (n = {int(r.n)})" for r in reasons.itertuples()), ""),
+        ("new", "Included", 0, "New studies included", n["New studies included"], "", "total"),
+        ("previous", "Included", 1, "Works in the previous version", n["Studies included in the previous version"],
+         "", "total"),
+        ("total", "Total", 0, "Works in this version", n["Total studies in the review"], "", ""),
+    ]
+    return pd.DataFrame([(b, s, c, t, int(k), d, to) for b, s, c, t, k, d, to in boxes], columns=BOX_COLUMNS)

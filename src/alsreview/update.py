@@ -10,20 +10,33 @@ import pandas as pd
 from .changes import previous_release, snapshot, what_changed
 from .meta import (COMPARATOR_KINDS, beside_published, our_meta_analysis, plot_trial_forest, sensitivity_without,
                    trial_candidates)
+from .labels import EVIDENCE_TYPE, label
 from .screening import update_flow
 from .subset import is_exercise_study
 
 TRIAL_DESIGNS = ("human_rct", "human_nonrandomised")
 
 
-def _per_arm(values: pd.Series) -> str:
-    """'24/24' from the arms' counts, '?' for an arm whose count no source states."""
-    shown = ["?" if pd.isna(v) else str(int(v)) for v in values]
-    return "" if all(s == "?" for s in shown) else "/".join(shown)
+def _numbers(arms: pd.DataFrame, column: str) -> str:
+    """'24' or '18 + 20' for a group of arms; '?' for an arm whose count no source states."""
+    if column not in arms.columns or arms.empty:
+        return ""
+    return " + ".join("?" if pd.isna(v) else str(int(v)) for v in arms[column])
+
+
+def _versus(exercise: pd.DataFrame, comparator: pd.DataFrame, column: str) -> str:
+    """Exercise arms against comparator arms, e.g. '18 + 20 vs 21'; empty when no arm states the number."""
+    left, right = _numbers(exercise, column), _numbers(comparator, column)
+    if not left.strip("?+ ") and not right.strip("?+ "):
+        return ""
+    return f"{left} vs {right}" if right else left
 
 
 def trial_characteristics(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    """One row per controlled trial in people with ALS: design, arms, comparator, numbers, dose, conclusion."""
+    """One row per controlled trial in people with ALS: design, arms, comparator, numbers, dose, conclusion.
+
+    Older rows describe the comparator in words on the exercise arm and give one count per arm (n); newer
+    rows list comparator arms and give numbers randomised and analysed. Both are shown as stated."""
     studies, arms = tables["studies"], tables["interventions"]
     trials = studies.loc[studies["evidence_type"].isin(TRIAL_DESIGNS) & is_exercise_study(studies)]
     columns = ["study", "year", "design", "exercise", "comparator", "n_randomised", "n_analysed", "dose", "duration",
@@ -33,19 +46,26 @@ def trial_characteristics(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
         own = arms.loc[arms["study_id"] == t.study_id]
         role = own["arm_role"] if "arm_role" in own.columns else pd.Series("exercise", index=own.index)
         exercise, comparator = own.loc[role != "comparator"], own.loc[role == "comparator"]
-        ordered = pd.concat([exercise, comparator])
-        kinds = comparator["comparator_kind"].map(COMPARATOR_KINDS) if "comparator_kind" in comparator.columns else pd.Series(dtype=str)
+        if len(comparator):
+            kinds = comparator["comparator_kind"].map(COMPARATOR_KINDS) if "comparator_kind" in comparator else None
+            compared = "; ".join(f"{a} ({k})" if isinstance(k, str) else str(a) for a, k in
+                                 zip(comparator["arm_label"], kinds if kinds is not None else [None] * len(comparator)))
+            randomised = _versus(exercise, comparator, "n_randomised")
+        else:
+            compared = "; ".join(dict.fromkeys(str(c) for c in exercise["comparator"].dropna()))
+            randomised = _versus(exercise, comparator, "n")
         doses = [", ".join(str(v) for v in (a.get("frequency"), a.get("session_length")) if isinstance(v, str) and v)
                  for _, a in exercise.iterrows()]
+        design = getattr(t, "design_detail", None)
         rows.append({
             "study": t.study_id,
             "year": int(t.year),
-            "design": getattr(t, "design_detail", None) or t.evidence_type,
-            "exercise": "; ".join(f"{a.arm_label}" for a in exercise.itertuples(index=False)),
-            "comparator": "; ".join(f"{a.arm_label} ({k})" if isinstance(k, str) else a.arm_label
-                                    for a, k in zip(comparator.itertuples(index=False), kinds.reindex(comparator.index))),
-            "n_randomised": _per_arm(ordered["n_randomised"]) if "n_randomised" in ordered.columns else "",
-            "n_analysed": _per_arm(ordered["n_analysed"]) if "n_analysed" in ordered.columns else "",
+            "design": design if isinstance(design, str) and design else EVIDENCE_TYPE.get(t.evidence_type, t.evidence_type),
+            "exercise": "; ".join(f"{a.arm_label} ({label(a.modality)})" if isinstance(a.modality, str) else str(a.arm_label)
+                                  for a in exercise.itertuples(index=False)),
+            "comparator": compared,
+            "n_randomised": randomised,
+            "n_analysed": _versus(exercise, comparator, "n_analysed"),
             "dose": "; ".join(dict.fromkeys(d for d in doses if d)),
             "duration": "; ".join(dict.fromkeys(str(v) for v in exercise["programme_duration"].dropna())),
             "authors_conclusion": getattr(t, "authors_conclusion", None) or "",
