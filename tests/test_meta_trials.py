@@ -84,11 +84,11 @@ def test_fewer_than_two_trials_and_sensitivity_drop():
 
 
 def test_forest_says_which_side_favours_exercise():
-    from alsreview.meta import plot_trial_forest
+    from alsreview.meta import plot_trial_forests
 
     outcomes = pd.DataFrame([row("a2020", "a2020-uc", scale="fss", **ARM_NUMBERS), row("b2021", "b2021-sham", scale="fss", **ARM_NUMBERS)])
     contrasts = trial_contrasts(outcomes, ARMS, SCALES)
-    fig = plot_trial_forest(contrasts, pooled_trials(contrasts).iloc[0], "FSS")
+    fig = plot_trial_forests([(contrasts, pooled_trials(contrasts).iloc[0], "Fatigue")])
     texts = [t.get_text() for t in fig.axes[0].texts]
     assert "\u2190 favours exercise" in texts and "favours control \u2192" in texts     # FSS: lower is better
 

@@ -491,15 +491,15 @@ def beside_published(ours: pd.DataFrame, published: pd.DataFrame) -> pd.DataFram
     return frame.sort_values(["domain", "_w", "_s", "source"], kind="stable").drop(columns=["_w", "_s"]).reset_index(drop=True)
 
 
-def plot_trial_forest(contrasts: pd.DataFrame, pooled: pd.Series, scale_label: str):
-    """Forest plot of one pooled analysis: trials, the random-effects diamond, its prediction interval, and which
-    side of zero favours exercise (from the scale's better direction, or always right for Hedges' g)."""
+def _draw_trial_forest(ax, contrasts: pd.DataFrame, pooled: pd.Series, title: str) -> None:
+    """One pooled analysis on one axis: trials, the random-effects diamond, its prediction interval (three or more
+    trials), and which side of zero favours exercise (from the scale's better direction; Hedges' g is signed so
+    that the right always favours exercise)."""
     from .favours import side_labels
 
     smd = pooled["effect_measure"] == "standardised mean difference"
     better = "higher" if smd else (contrasts["better"].iloc[0] if len(contrasts) else "")
     k = len(contrasts)
-    fig, ax = plt.subplots(figsize=(6.3, 0.38 * (k + 3) + 1.3))
     se = np.sqrt(contrasts["variance"].to_numpy(float))
     effect = contrasts["effect"].to_numpy(float)
     y = np.arange(k)[::-1] + 1.5
@@ -510,23 +510,40 @@ def plot_trial_forest(contrasts: pd.DataFrame, pooled: pd.Series, scale_label: s
     if pd.notna(pooled.get("pi_lower")):
         ax.hlines(-0.55, pooled["pi_lower"], pooled["pi_upper"], color="#0072B2", linewidth=1.0, linestyle=":")
     ax.axvline(0, color="black", linewidth=0.8, linestyle="--")
-    labels = [f"{s} (n={int(a + b)})" if pd.notna(a) and pd.notna(b) else s
+    labels = [f"{s} (n = {int(a + b)})" if pd.notna(a) and pd.notna(b) else s
               for s, a, b in zip(contrasts["study_id"], contrasts["n_exercise"], contrasts["n_control"])]
     ax.set_yticks([*y, 0], [*labels, f"Pooled ({pooled['k']} trials)"], fontsize=8)
     for yi, e, s in zip(y, effect, se):
-        ax.annotate(f"{e:.2f} [{e - Z95 * s:.2f}, {e + Z95 * s:.2f}]", (1.02, yi), xycoords=("axes fraction", "data"), fontsize=7, va="center")
-    ax.annotate(f"{est:.2f} [{lo:.2f}, {hi:.2f}]", (1.02, 0), xycoords=("axes fraction", "data"), fontsize=7, va="center", weight="bold")
-    measure = "Hedges' g" if smd else f"Mean difference, {scale_label}"
+        ax.annotate(f"{e:.2f} [{e - Z95 * s:.2f}, {e + Z95 * s:.2f}]", (1.02, yi), xycoords=("axes fraction", "data"),
+                    fontsize=7, va="center")
+    ax.annotate(f"{est:.2f} [{lo:.2f}, {hi:.2f}]", (1.02, 0), xycoords=("axes fraction", "data"), fontsize=7,
+                va="center", weight="bold")
+    measure = "Hedges' g" if smd else f"Mean difference on the {pooled['scales']}"
     ax.set_xlabel(f"{measure} (exercise minus control, 95% CI)", fontsize=8)
     left, right = side_labels(better)
-    ax.annotate(left, (0.0, -0.2), xycoords="axes fraction", fontsize=8, ha="left", va="top")
-    ax.annotate(right, (1.0, -0.2), xycoords="axes fraction", fontsize=8, ha="right", va="top")
+    ax.annotate(left, (0.0, 1.02), xycoords="axes fraction", fontsize=7, ha="left", va="bottom", style="italic")
+    ax.annotate(right, (1.0, 1.02), xycoords="axes fraction", fontsize=7, ha="right", va="bottom", style="italic")
     ax.set_ylim(-1.0, k + 1.2)
     ax.tick_params(axis="x", labelsize=8)
-    i2 = 100 * pooled["i2"]
-    pi = "" if pd.isna(pooled.get("pi_lower")) else "; dotted line: 95% prediction interval"
-    ax.set_title(f"{pooled['label'].capitalize()}: I² = {i2:.0f}%, tau² = {pooled['tau2']:.2f}{pi}", fontsize=8)
-    fig.tight_layout()
+    pi = "" if pd.isna(pooled.get("pi_lower")) else "; dotted: 95% prediction interval"
+    ax.set_title(f"{title}\nI² = {100 * pooled['i2']:.0f}%, τ² = {pooled['tau2']:.2f}{pi}", fontsize=8, pad=14)
+
+
+def plot_trial_forests(panels: list[tuple[pd.DataFrame, pd.Series, str]]):
+    """All pooled analyses in one figure, one panel each (contrasts, pooled row, panel title); a figure that says
+    so when nothing could be pooled."""
+    if not panels:
+        fig, ax = plt.subplots(figsize=(PRINT_WIDTH_IN, 1.2))
+        ax.text(0.5, 0.5, "No outcome had two or more trials with usable numbers", ha="center", va="center", fontsize=8)
+        ax.set_axis_off()
+        return fig
+    heights = [len(c) + 3.5 for c, _, _ in panels]
+    fig, axes = plt.subplots(len(panels), 1, figsize=(PRINT_WIDTH_IN, 0.36 * sum(heights) + 0.6), squeeze=False,
+                             gridspec_kw={"height_ratios": heights})
+    for ax, (contrasts, pooled, title) in zip(axes[:, 0], panels):
+        _draw_trial_forest(ax, contrasts, pooled, title)
+    fig.subplots_adjust(left=0.3, right=0.72)
+    fig.tight_layout(rect=(0, 0, 0.78, 1))
     return fig
 
 

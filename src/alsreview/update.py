@@ -8,7 +8,7 @@ from __future__ import annotations
 import pandas as pd
 
 from .changes import previous_release, snapshot, what_changed
-from .meta import (COMPARATOR_KINDS, beside_published, our_meta_analysis, plot_trial_forest, sensitivity_without,
+from .meta import (COMPARATOR_KINDS, beside_published, our_meta_analysis, plot_trial_forests, sensitivity_without,
                    trial_candidates)
 from .labels import EVIDENCE_TYPE, label
 from .screening import update_flow
@@ -73,6 +73,13 @@ def trial_characteristics(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=columns)
 
 
+def _used_outcomes(contrasts: pd.DataFrame, pooled_row) -> list[str]:
+    """The outcome rows a pooled analysis used: its trials' rows in its domain and window, less those it set aside."""
+    rows = contrasts.loc[(contrasts["domain"] == pooled_row.domain) & (contrasts["window"] == pooled_row.window)
+                         & contrasts["study_id"].isin(pooled_row.trials.split("; "))]
+    return [o for o in rows["outcome_id"] if o not in set(str(pooled_row.not_used).split("; "))]
+
+
 def sensitivity_exclusions(tables: dict[str, pd.DataFrame]) -> dict[str, str]:
     """Trials left out of the sensitivity analysis, with why: high overall risk of bias, or baseline imbalance."""
     reasons = {}
@@ -108,12 +115,17 @@ def update_tables(tables: dict[str, pd.DataFrame], corpus: dict[str, pd.DataFram
     excluded = sensitivity_exclusions(tables)
     sensitivity = sensitivity_without(assumed_contrasts, set(excluded)).assign(
         left_out="; ".join(f"{s} ({why})" for s, why in sorted(excluded.items())) or "none")
-    forests = {}
-    for prefix, frame, used_contrasts in (("forest_trials", pooled, contrasts), ("forest_assumed", assumed, assumed_contrasts)):
-        for number, row in enumerate(frame.itertuples(index=False), start=1):
-            used = used_contrasts.loc[(used_contrasts["domain"] == row.domain) & (used_contrasts["window"] == row.window)
-                                      & used_contrasts["study_id"].isin(row.trials.split("; "))].drop_duplicates("study_id")
-            forests[f"{prefix}_{number}"] = plot_trial_forest(used, pd.Series(row._asdict()), row.scales)
+    scales = tables.get("scales")
+    names = scales.set_index("scale_id")["name"] if scales is not None and len(scales) else pd.Series(dtype=str)
+    panels = []
+    for analysis, frame, used_contrasts in (("stated data only", pooled, contrasts),
+                                            ("with recorded assumptions", assumed, assumed_contrasts)):
+        for row in frame.itertuples(index=False):
+            used = used_contrasts.loc[used_contrasts["outcome_id"].isin(_used_outcomes(used_contrasts, row))]
+            shown = pd.Series(row._asdict())
+            shown["scales"] = "; ".join(names.get(k, k) for k in row.scales.split("; "))
+            panels.append((used, shown, f"{row.label.capitalize()} ({analysis})"))
+    forests = {"forest_trials": plot_trial_forests(panels)}
     _, corpus_pooled = our_meta_analysis(corpus)
     current = snapshot(corpus, version, corpus_pooled)
     releases = corpus.get("releases")
