@@ -110,7 +110,7 @@ def peak_mib(fn) -> float:
 def analysis_steps(data: Path):
     from alsreview.evidence_map import evidence_map
     from alsreview.load import load_tables
-    from alsreview.meta import pooling_table
+    from alsreview.meta import our_meta_analysis
     from alsreview.quality import field_coverage
     from alsreview.recommendations import recommendations_vs_evidence
     from alsreview.summary import animal_vs_human, characteristics, evidence_by_model
@@ -128,7 +128,7 @@ def analysis_steps(data: Path):
         ("recommendations", lambda: recommendations_vs_evidence(tables)),
         ("timeline_data", lambda: timeline_data(tables["studies"])),
         ("cumulative_counts", lambda: cumulative_counts(tables["studies"])),
-        ("pooling_table", lambda: pooling_table(tables["outcomes"])),
+        ("our_meta_analysis", lambda: our_meta_analysis(tables)),
         ("field_coverage", lambda: field_coverage(tables)),
     ], tables
 

@@ -14,7 +14,7 @@ from alsreview.paths import DATA_DIR, NOTEBOOKS_DIR
 
 pytestmark = pytest.mark.slow
 TABLES = ["characteristics", "evidence_by_model", "evidence_map", "animal_vs_human", "recommendations", "field_coverage",
-          "extraction", "discrepancies", "summary_of_findings", "reported_analyses", "pooling", "timeline_data", "cumulative",
+          "extraction", "discrepancies", "summary_of_findings", "reported_analyses", "timeline_data", "cumulative",
           "outcome_findings", "human_findings", "flow_of_records", "risk_of_bias", "explorer"]
 NOTEBOOKS = sorted(NOTEBOOKS_DIR.glob("[0-9]*.ipynb"))
 PROSE = ["coverage", "model_domains", "map_cells", "animal_evidence", "human_evidence", "trial_harm", "translation",

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from statsmodels.stats.meta_analysis import effectsize_2proportions
 
-from alsreview.meta import pool, pooling_table, study_estimates
+from alsreview.meta import pool
 from reference_data import BCG, KACKER_VI, KACKER_YI
 from tolerances import FULL_PRECISION, PRINTED_4DP
 
@@ -55,48 +55,3 @@ def test_kacker_full_precision():
     assert result["tau2"] == pytest.approx(0.288049246973751, abs=FULL_PRECISION)         # exk1_dl.tau2
     assert result["q"] == pytest.approx(24.801897741835, abs=FULL_PRECISION)              # exk1_dl.QE
     assert 100 * result["i2"] == pytest.approx(67.744403741711, abs=1e-7)                 # exk1_dl.I2
-
-
-def outcome(study, **kw):
-    base = dict(study_id=study, outcome_id=f"{study}-a-1", domain="functional_rating", measure="ALSFRS", time_point="6 months",
-                n_exercise=None, mean_exercise=None, sd_exercise=None, n_control=None, mean_control=None, sd_control=None,
-                effect_measure=None, effect=None, ci_lower=None, ci_upper=None)
-    base.update(kw)
-    return base
-
-
-def test_study_estimates_from_groups_and_from_ci():
-    frame = pd.DataFrame([
-        outcome("a2020", n_exercise=10, mean_exercise=30.0, sd_exercise=4.0, n_control=10, mean_control=27.0, sd_control=5.0),
-        outcome("b2021", effect_measure="mean difference", effect=2.0, ci_lower=0.04, ci_upper=3.96),
-        outcome("c2022", effect_measure="percent difference", effect=6.1, ci_lower=-8.58, ci_upper=20.79),
-        outcome("d2023", effect=None),
-    ])
-    est = study_estimates(frame)
-    assert list(est["study_id"]) == ["a2020", "b2021"]
-    assert est["effect"].tolist() == pytest.approx([3.0, 2.0])
-    assert est["variance"].tolist() == pytest.approx([16 / 10 + 25 / 10, (3.92 / (2 * 1.959963984540054)) ** 2])
-
-
-def test_pooling_table_pools_or_says_why():
-    frame = pd.DataFrame([
-        outcome("a2020", n_exercise=10, mean_exercise=30.0, sd_exercise=4.0, n_control=10, mean_control=27.0, sd_control=5.0),
-        outcome("b2021", effect_measure="mean difference", effect=2.0, ci_lower=0.04, ci_upper=3.96),
-        outcome("c2022", domain="fatigue", measure="FSS"),
-        outcome("d2023", domain="survival", measure="lifespan", effect_measure="mean difference", effect=5.0, ci_lower=1.0, ci_upper=9.0),
-    ])
-    table = pooling_table(frame).set_index("domain")
-    assert table.loc["functional_rating", "status"] == "pooled (2 studies)"
-    assert table.loc["functional_rating", "fe_estimate"] == pytest.approx(
-        (3.0 / 4.1 + 2.0 / 1.0) / (1 / 4.1 + 1 / 1.0), rel=1e-3)
-    assert table.loc["fatigue", "status"].startswith("not pooled: no study gives an estimate")
-    assert table.loc["survival", "status"].startswith("not pooled: fewer than two studies")
-
-
-def test_shipped_data_never_pools_without_estimates(tables):
-    table = pooling_table(tables["outcomes"])
-    assert set(table["domain"]) == set(tables["outcomes"]["domain"])
-    pooled = table.loc[table["status"].str.startswith("pooled")]
-    estimates = study_estimates(tables["outcomes"])
-    for row in pooled.itertuples():
-        assert estimates.loc[(estimates["domain"] == row.domain) & (estimates["measure"] == row.measure), "study_id"].nunique() >= 2

@@ -102,13 +102,21 @@ def what_changed(previous: pd.DataFrame, current: pd.DataFrame) -> dict[str, pd.
                                     lambda r: r["text"], "conclusion")}
 
 
+def _comparable(old: pd.DataFrame, new: pd.DataFrame) -> list[str]:
+    """Keys worth comparing: results in both versions (did they move?) and this review's own estimates (new or
+    gone). A published result that simply joined the dataset is listed with its review among the added works."""
+    both = set(old.index) & set(new.index)
+    ours = {k for k in set(old.index) | set(new.index) if str(k).startswith("ours:")}
+    return sorted(both | ours)
+
+
 def _int(value):
     return None if value is None or pd.isna(value) else int(value)
 
 
 def _compare(old: pd.DataFrame, new: pd.DataFrame, show, name: str) -> pd.DataFrame:
     rows = []
-    for key in sorted(set(old.index) | set(new.index)):
+    for key in _comparable(old, new):
         a = show(old.loc[key]) if key in old.index else "not in this version"
         b = show(new.loc[key]) if key in new.index else "not in this version"
         if a != b:

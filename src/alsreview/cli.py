@@ -157,9 +157,9 @@ def cmd_snapshot(args) -> int:
 
     from .changes import snapshot
     from .load import load_tables
-    from .meta import our_meta_analysis
     from .schema import read_datapackage
     from .tidy import atomic_write
+    from .update import our_estimates
 
     data_dir = Path(args.data_dir)
     version = str(read_datapackage(data_dir).descriptor.get("version", ""))
@@ -168,8 +168,7 @@ def cmd_snapshot(args) -> int:
     if version in set(releases["version"]):
         raise UsageError(f"release {version} is already recorded in releases.csv; raise the version in "
                          "datapackage.json and CITATION.cff first")
-    _, pooled = our_meta_analysis(tables)
-    rows = pd.concat([releases, snapshot(tables, version, pooled)], ignore_index=True)
+    rows = pd.concat([releases, snapshot(tables, version, our_estimates(tables))], ignore_index=True)
     atomic_write(data_dir / "releases.csv", rows.to_csv(index=False, lineterminator="\n", float_format="%.10g"))
     print(f"recorded release {version} in {display_path(data_dir / 'releases.csv')}")
     return 0

@@ -72,8 +72,10 @@ LANDSCAPE_CHARS = 200
 def citation_cell(value) -> str:
     """A study key as a Quarto citation ('@key', linked to the reference list); anything that is not a
     well-formed key is shown as escaped text, so citation markup never comes from free text."""
+    if not isinstance(value, str):
+        return markdown_cell(value)
     try:
-        return cite(value) if isinstance(value, str) else markdown_cell(value)
+        return "; ".join(cite(key) for key in value.split("; "))  # one key, or several joined by '; '
     except ValueError:
         return markdown_cell(value)
 

@@ -1,9 +1,11 @@
-"""Quantitative synthesis: the pooled results a systematic review reports, and our own pooling where data allow.
+"""Quantitative synthesis: the pooled results systematic reviews report, and our own pooling of trials.
 
-Reported results (pooled_results.csv) are shown as they were published, never recomputed. Our pooling uses
-statsmodels' inverse-variance fixed effect and DerSimonian-Laird random effects, and only on per-study
-estimates the curated rows actually hold: a mean difference with its 95% CI, or n/mean/SD in both groups.
-Nothing is back-calculated to make a pooling possible.
+Reported results (pooled_results.csv) are shown as they were published, never recomputed. Our pooling takes
+controlled trials of exercise against no added exercise (usual care, sham, no intervention) and only the
+estimates the curated rows hold: a mean difference with its 95% CI, or n, mean and SD per arm. It uses random
+effects with a REML between-study variance and the Hartung-Knapp-Sidik-Jonkman interval (statsmodels supplies
+the fixed effect, Q, I², and the DL and Paule-Mandel estimators). Nothing is back-calculated to make a pooling
+possible; a secondary analysis may use a row's recorded assumptions, and says so.
 """
 from __future__ import annotations
 
@@ -20,7 +22,6 @@ from .export import PRINT_WIDTH_IN
 
 Z95 = 1.959963984540054
 MEAN_DIFFERENCE = "mean difference"
-POOL_KEY = ["domain", "measure", "time_point"]
 
 
 def _scale_info(scales: pd.DataFrame | None) -> dict[str, dict]:
@@ -132,27 +133,6 @@ def plot_reported_forest(rows: pd.DataFrame, title: str, scales: pd.DataFrame | 
     return fig
 
 
-def study_estimates(outcomes: pd.DataFrame) -> pd.DataFrame:
-    """Per-study mean differences the curated rows support, with their variances and where they came from."""
-    rows = []
-    for r in outcomes.itertuples(index=False):
-        groups = (r.n_exercise, r.mean_exercise, r.sd_exercise, r.n_control, r.mean_control, r.sd_control)
-        if all(pd.notna(v) for v in groups) and r.n_exercise > 0 and r.n_control > 0:
-            effect = r.mean_exercise - r.mean_control
-            variance = r.sd_exercise ** 2 / r.n_exercise + r.sd_control ** 2 / r.n_control
-            basis = "group means and SDs"
-        elif isinstance(r.effect_measure, str) and r.effect_measure.lower() == MEAN_DIFFERENCE and pd.notna(r.ci_lower) and pd.notna(r.ci_upper):
-            effect = r.effect
-            variance = ((r.ci_upper - r.ci_lower) / (2 * Z95)) ** 2
-            basis = "mean difference and 95% CI"
-        else:
-            continue
-        rows.append({"study_id": r.study_id, "outcome_id": r.outcome_id, "domain": r.domain, "measure": r.measure,
-                     "time_point": r.time_point or "", "scale_id": getattr(r, "scale_id", None), "effect": effect,
-                     "variance": variance, "basis": basis})
-    return pd.DataFrame(rows, columns=["study_id", "outcome_id", *POOL_KEY, "scale_id", "effect", "variance", "basis"])
-
-
 TAU2_METHODS = {"dl": "DerSimonian-Laird", "pm": "Paule-Mandel", "reml": "REML"}
 INTERVALS = {"wald": "Wald (normal)", "hksj": "Hartung-Knapp-Sidik-Jonkman"}
 
@@ -231,66 +211,6 @@ def pool(estimates: pd.DataFrame, tau2_method: str = "dl", interval: str = "wald
         "method": f"random effects, {TAU2_METHODS[tau2_method]} tau², {INTERVALS[interval]} CI",
         "summary_frame": frame,
     }
-
-
-def pooling_table(outcomes: pd.DataFrame) -> pd.DataFrame:
-    """Per outcome domain: the pooled result for each measure two or more studies estimate, or why there is none."""
-    estimates = study_estimates(outcomes)
-    columns = ["domain", "measure", "time_point", "studies_reporting", "studies_with_estimates", "status",
-               "fe_estimate", "fe_ci_lower", "fe_ci_upper", "re_estimate", "re_ci_lower", "re_ci_upper", "q", "i2", "tau2"]
-    rows = []
-    for domain, reported in outcomes.groupby("domain", sort=True):
-        in_domain = estimates.loc[estimates["domain"] == domain]
-        base = {"domain": domain, "studies_reporting": reported["study_id"].nunique(),
-                "studies_with_estimates": in_domain["study_id"].nunique()}
-        poolable = [(key, g) for key, g in in_domain.groupby(POOL_KEY, sort=True)
-                    if g["study_id"].nunique() >= 2 and g["study_id"].is_unique]
-        for (_, measure, time_point), group in poolable:
-            result = pool(group)
-            rows.append({**base, "measure": measure, "time_point": time_point, "status": f"pooled ({result['k']} studies)",
-                         **{c: result[c] for c in columns if c in result}})
-        if poolable:
-            continue
-        if in_domain.empty:
-            status = "not pooled: no study gives an estimate with its uncertainty (mean difference with CI, or n/mean/SD per group)"
-        else:
-            status = "not pooled: fewer than two studies estimate the same measure at the same time point"
-        rows.append({**base, "measure": "", "time_point": "", "status": status})
-    return pd.DataFrame(rows, columns=columns)
-
-
-MAX_FOREST_ROWS = 40  # beyond this, study rows are left out and only the pooled diamonds are drawn
-
-
-def plot_forest(estimates: pd.DataFrame, result: dict, title: str, scales: pd.DataFrame | None = None):
-    """Forest plot of study estimates with the fixed- and random-effects diamonds, centred on no difference and
-    labelled with the side that favours exercise (from the scale the estimates share; unknown when they do not)."""
-    if len(estimates) > MAX_FOREST_ROWS:
-        title = f"{title} ({len(estimates)} studies; study rows omitted)"
-        estimates = estimates.iloc[0:0]
-    info = _scale_info(scales)
-    shared = estimates["scale_id"].dropna().unique() if "scale_id" in estimates else []
-    scale = info.get(shared[0], {}) if len(shared) == 1 and estimates["scale_id"].notna().all() else {}
-    k = len(estimates)
-    fig, ax = plt.subplots(figsize=(PRINT_WIDTH_IN, 0.45 * (k + 3) + 1.2))
-    se = np.sqrt(estimates["variance"].to_numpy(float))
-    eff = estimates["effect"].to_numpy(float)
-    y = np.arange(k)[::-1] + 2
-    ax.hlines(y, eff - Z95 * se, eff + Z95 * se, color="black", linewidth=1.2)
-    ax.plot(eff, y, "s", color="black", markersize=5)
-    for yi, prefix, colour in ((1, "fe", "#0072B2"), (0, "re", "#D55E00")):
-        lo, est, hi = result[f"{prefix}_ci_lower"], result[f"{prefix}_estimate"], result[f"{prefix}_ci_upper"]
-        ax.fill([lo, est, hi, est], [yi, yi + 0.25, yi, yi - 0.25], color=colour)
-    lows = [*(eff - Z95 * se), result["fe_ci_lower"], result["re_ci_lower"]]
-    highs = [*(eff + Z95 * se), result["fe_ci_upper"], result["re_ci_upper"]]
-    _favours_axis(ax, scale.get("better"), 0.0, lows, highs)
-    ax.set_yticks([*y, 1, 0], [*estimates["study_id"], "Fixed effect", "Random effects (DL)"], fontsize=8)
-    direction = f"{scale['name']}, {scale['better']} is better" if scale else "scale direction not recorded"
-    ax.set_xlabel(f"Mean difference, exercise minus control (95% CI); {direction}")
-    ax.set_title(f"{title}\nQ = {result['q']:.2f}, I² = {100 * result['i2']:.0f}%, tau² = {result['tau2']:.3f}",
-                 fontsize=9, pad=16)
-    fig.tight_layout()
-    return fig
 
 
 # --- Our meta-analysis of controlled trials in people with ALS (the living update) ---------------------------------
@@ -455,7 +375,8 @@ def pooled_trials(contrasts: pd.DataFrame, tau2_method: str = "reml", interval: 
             "pool_id": f"{domain}-{window.replace(' ', '_')}", "label": f"{domain.replace('_', ' ')}, {window}",
             "domain": domain, "window": window, "effect_measure": measure, "scales": "; ".join(sorted(first["scale"].unique())),
             "k": result["k"], "participants": int(participants) or None, "trials": "; ".join(estimates["study_id"]),
-            **{c: result[c] for c in ("re_estimate", "re_ci_lower", "re_ci_upper", "pi_lower", "pi_upper", "tau2", "i2", "q", "method")},
+            **{c: result[c] for c in ("re_estimate", "re_ci_lower", "re_ci_upper", "pi_lower", "pi_upper", "tau2", "q", "method")},
+            "i2": 100 * result["i2"],  # percent, as published meta-analyses print it
             "favours": favours(measure, result["re_ci_lower"], result["re_ci_upper"], better) if better else DIRECTION_UNKNOWN,
             "not_used": "; ".join(not_used),
         })
@@ -469,18 +390,20 @@ def sensitivity_without(contrasts: pd.DataFrame, excluded: set[str]) -> pd.DataF
 
 def beside_published(ours: pd.DataFrame, published: pd.DataFrame) -> pd.DataFrame:
     """Our pooled estimates next to the published meta-analyses of the same outcome domain, as printed."""
-    columns = ["domain", "window", "source", "effect_measure", "trials", "participants", "estimate", "ci_lower",
-               "ci_upper", "model", "i2"]
+    columns = ["domain", "window", "time_point", "source", "effect_measure", "trials", "participants", "estimate",
+               "ci_lower", "ci_upper", "model", "i2"]
     rows = []
     for r in ours.itertuples(index=False):
         source = f"this review, {r.analysis}" if isinstance(getattr(r, "analysis", None), str) else "this review"
-        rows.append({"domain": r.domain, "window": r.window, "source": source, "effect_measure": r.effect_measure,
+        rows.append({"domain": r.domain, "window": r.window, "time_point": r.window, "source": source,
+                     "effect_measure": r.effect_measure,
                      "trials": r.k, "participants": r.participants, "estimate": r.re_estimate,
-                     "ci_lower": r.re_ci_lower, "ci_upper": r.re_ci_upper, "model": r.method, "i2": 100 * r.i2})
+                     "ci_lower": r.re_ci_lower, "ci_upper": r.re_ci_upper, "model": r.method, "i2": r.i2})
     if len(ours) and len(published):
         same = published.loc[published["domain"].isin(set(ours["domain"]))]
         for p in same.itertuples(index=False):
-            rows.append({"domain": p.domain, "window": time_window(p.time_point) or "not stated", "source": p.study_id,
+            rows.append({"domain": p.domain, "window": time_window(p.time_point) or "not stated",
+                         "time_point": p.time_point, "source": p.study_id,
                          "effect_measure": p.effect_measure, "trials": p.n_studies, "participants": p.n_participants,
                          "estimate": p.effect, "ci_lower": p.ci_lower, "ci_upper": p.ci_upper,
                          "model": getattr(p, "model", None), "i2": getattr(p, "i2", None)})
@@ -526,7 +449,7 @@ def _draw_trial_forest(ax, contrasts: pd.DataFrame, pooled: pd.Series, title: st
     ax.set_ylim(-1.0, k + 1.2)
     ax.tick_params(axis="x", labelsize=8)
     pi = "" if pd.isna(pooled.get("pi_lower")) else "; dotted: 95% prediction interval"
-    ax.set_title(f"{title}\nI² = {100 * pooled['i2']:.0f}%, τ² = {pooled['tau2']:.2f}{pi}", fontsize=8, pad=14)
+    ax.set_title(f"{title}\nI² = {pooled['i2']:.0f}%, τ² = {pooled['tau2']:.2f}{pi}", fontsize=8, pad=14)
 
 
 def plot_trial_forests(panels: list[tuple[pd.DataFrame, pd.Series, str]]):

@@ -466,6 +466,34 @@ def nocite(keys: list[str]) -> str:
     return ", ".join(f"@{k}" for k in keys if STUDY_KEY.match(k))
 
 
+RESPIRATORY = ("inspiratory_muscle_training", "expiratory_muscle_training", "respiratory_muscle_training")
+
+
+def respiratory_training(tables: dict[str, pd.DataFrame]) -> str:
+    """The trials of respiratory muscle training and whether each found a gain, for the discussion."""
+    primary = primary_studies(tables)
+    arms = tables["interventions"]
+    trained = arms.loc[arms["modality"].isin(RESPIRATORY), "study_id"]
+    trials = primary.loc[primary["study_id"].isin(trained) & (primary["species"] == "human")]
+    if trials.empty:
+        return "No trial of respiratory muscle training is in this selection.\n"
+    keys = list(trials.sort_values(["year", "study_id"])["study_id"])
+    outcomes = tables["outcomes"].loc[tables["outcomes"]["study_id"].isin(keys)]
+    gained = [k for k in keys if (outcomes.loc[outcomes["study_id"] == k, "direction"] == "beneficial").any()]
+    harmed = [k for k in keys if (outcomes.loc[outcomes["study_id"] == k, "direction"] == "harmful").any()]
+    others = [k for k in keys if k not in gained and k not in harmed]
+    count = "One trial" if len(keys) == 1 else f"{len(keys)} trials"
+    parts = [f"{count} tested respiratory muscle training {cite(keys)}."]
+    if gained:
+        topics = words(sorted(set(_topic(outcomes.loc[outcomes["study_id"].isin(gained) & (outcomes["direction"] == "beneficial")]))))
+        parts.append(f"A gain over the comparator was reported on {topics} {cite(gained)}.")
+    if harmed:
+        parts.append(f"Harm was reported {cite(harmed)}.")
+    if others:
+        parts.append(f"No clear difference on any extracted outcome was found {cite(others)}.")
+    return " ".join(parts) + "\n"
+
+
 def section_flags(tables: dict[str, pd.DataFrame], corpus: dict[str, pd.DataFrame]) -> dict:
     """Booleans the report's conditional blocks test, and which works may be cited (values.included.<key>)."""
     primary = primary_studies(tables)
@@ -477,6 +505,7 @@ def section_flags(tables: dict[str, pd.DataFrame], corpus: dict[str, pd.DataFram
         "has_pooled_results": bool(len(tables.get("pooled_results", []))),
         "has_risk_of_bias": bool(len(tables.get("risk_of_bias", []))),
         "has_recommendation_support": bool(len(tables.get("recommendation_support", []))),
+        "has_update_logs": bool(len(corpus.get("screening", []))),
     }
     flags["has_animal_and_human_evidence"] = flags["has_animal_evidence"] and flags["has_human_evidence"]
     flags.update({f"has_{pop}": bool((primary["population"] == pop).any()) for pop in POPULATION})

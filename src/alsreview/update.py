@@ -73,6 +73,17 @@ def trial_characteristics(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=columns)
 
 
+def our_estimates(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """Every estimate this review computes (primary and assumption-based analyses), with keys and labels that say
+    which analysis, for the release snapshot."""
+    frames = []
+    for name, assumptions in (("stated", False), ("assumed", True)):
+        pooled = our_meta_analysis(tables, assumptions=assumptions)[1]
+        frames.append(pooled.assign(pool_id=f"{name}:" + pooled["pool_id"],
+                                    label=pooled["label"] + (" (recorded assumptions)" if assumptions else " (stated numbers)")))
+    return pd.concat(frames, ignore_index=True)
+
+
 def _used_outcomes(contrasts: pd.DataFrame, pooled_row) -> list[str]:
     """The outcome rows a pooled analysis used: its trials' rows in its domain and window, less those it set aside."""
     rows = contrasts.loc[(contrasts["domain"] == pooled_row.domain) & (contrasts["window"] == pooled_row.window)
@@ -125,36 +136,156 @@ def update_tables(tables: dict[str, pd.DataFrame], corpus: dict[str, pd.DataFram
             shown = pd.Series(row._asdict())
             shown["scales"] = "; ".join(names.get(k, k) for k in row.scales.split("; "))
             panels.append((used, shown, f"{row.label.capitalize()} ({analysis})"))
-    forests = {"forest_trials": plot_trial_forests(panels)}
-    _, corpus_pooled = our_meta_analysis(corpus)
-    current = snapshot(corpus, version, corpus_pooled)
+    forests = {"forest_trials": plot_trial_forests(panels)}  # one figure, so the report can include it by name
+    current = snapshot(corpus, version, our_estimates(corpus))
     releases = corpus.get("releases")
     previous = previous_release(releases, version) if releases is not None and len(releases) else None
     changes = what_changed(previous, current) if previous is not None else {}
+    if changes:
+        changes = {"studies": changes["studies"], "counts": changes["counts"],
+                   "estimates": pd.concat([changes["estimates"].rename(columns={"estimate": "result"}).assign(kind="estimate"),
+                                           changes["conclusions"].rename(columns={"conclusion": "result"}).assign(kind="conclusion")],
+                                          ignore_index=True)[["kind", "result", "before", "after"]]}
     previous_studies = 0 if previous is None else int((previous["kind"] == "study").sum())
     flow = update_flow(corpus["searches"], corpus["screening"], previous_studies, len(corpus["studies"])) \
         if "searches" in corpus and "screening" in corpus else pd.DataFrame()
     trials = trial_characteristics(tables)
+    box = flow.set_index("box")["n"] if len(flow) else pd.Series(dtype=int)
+    pooled_results = tables["pooled_results"]
+    discrepant = pooled_results["discrepancy"].notna() if "discrepancy" in pooled_results else pd.Series(dtype=bool)
     values = {
-        "version": version,
-        "previous_version": "" if previous is None else str(previous["version"].iloc[0]),
+        "data_version": version,
+        "previous_version": "none recorded" if previous is None else str(previous["version"].iloc[0]),
+        "n_previous_works": previous_studies,
         "n_trials": len(trials),
-        "n_searches": 0 if flow.empty else len(corpus["searches"]),
-        "n_records_screened": 0 if flow.empty else int(flow.set_index("box").loc["Records screened", "n"]),
-        "n_new_studies": 0 if flow.empty else int(flow.set_index("box").loc["New studies included", "n"]),
+        "n_searches": len(corpus["searches"]) if "searches" in corpus else 0,
+        "n_search_results": int(box.get("Search results returned", 0)),
+        "n_records_considered": int(box.get("Distinct records considered", 0)),
+        "n_records_screened": int(box.get("Records screened", 0)),
+        "n_new_studies": int(box.get("New studies included", 0)),
         "n_pooled_here": len(pooled),
         "n_pooled_with_assumptions": len(assumed),
         "n_contrasts": len(contrasts),
         "n_candidate_rows": len(candidates),
-        "n_published_results": len(tables["pooled_results"]),
-        "n_reviews_with_results": int(tables["pooled_results"]["study_id"].nunique()),
+        "n_published_results": len(pooled_results),
+        "n_published_discrepancies": int(discrepant.sum()),
+        "n_reviews_with_results": int(pooled_results["study_id"].nunique()),
     }
+    all_pooled = pd.concat([pooled.assign(analysis="stated numbers only"),
+                            assumed.assign(analysis="with recorded assumptions")], ignore_index=True)
     return {
+        "excluded": excluded, "reasons": candidate_reasons(candidates),
         "flow": flow, "trials": trials, "candidates": candidates, "contrasts": assumed_contrasts, "pooled": pooled,
         "assumed": assumed, "sensitivity": sensitivity, "forests": forests,
-        "beside_published": beside_published(pd.concat([pooled.assign(analysis="stated data only"),
-                                                         assumed.assign(analysis="with recorded assumptions")]),
-                                             tables["pooled_results"]),
+        "pooled_all": all_pooled[["analysis", "label", "effect_measure", "k", "participants", "trials", "re_estimate",
+                                  "re_ci_lower", "re_ci_upper", "tau2", "i2", "favours"]],
+        "beside_published": beside_published(all_pooled, tables["pooled_results"]),
         "published": published_meta_analyses(tables["pooled_results"], tables["studies"]), "changes": changes,
         "values": values,
     }
+
+
+def _num(x: float) -> str:
+    return f"{x:.2f}".replace("-", "\u2212")
+
+
+def candidate_reasons(candidates: pd.DataFrame) -> pd.DataFrame:
+    """Why trial outcomes could or could not be pooled: outcomes and trials per reason (usable ones first)."""
+    if candidates.empty:
+        return pd.DataFrame(columns=["reason", "outcomes", "trials"])
+    reason = candidates["reason"].where(~candidates["usable"], candidates["assumption"].map(
+        lambda a: "usable only under its recorded assumptions" if a else "usable as stated"))
+    grouped = candidates.assign(reason=reason).groupby("reason", sort=False)
+    table = grouped.agg(outcomes=("outcome_id", "size"), trials=("study_id", lambda s: "; ".join(dict.fromkeys(s))))
+    return table.reset_index().sort_values(["outcomes", "reason"], ascending=[False, True]).reset_index(drop=True)
+
+
+def _analysis_sentence(row, names: pd.Series, cite) -> str:
+    scale = "; ".join(names.get(k, k) for k in str(row.scales).split("; "))
+    measure = ("a standardised mean difference (Hedges' g, positive favours exercise) of" if row.effect_measure ==
+               "standardised mean difference" else f"a mean difference on the {scale} of")
+    pi = "" if pd.isna(row.pi_lower) else f"; 95% prediction interval {_num(row.pi_lower)} to {_num(row.pi_upper)}"
+    people = f", {int(row.participants)} participants" if pd.notna(row.participants) else ""
+    return (f"{row.label[0].upper()}{row.label[1:]}: {row.k} trials {cite(row.trials.split('; '))}{people}, "
+            f"{measure} {_num(row.re_estimate)} (95% CI {_num(row.re_ci_lower)} to {_num(row.re_ci_upper)}; "
+            f"τ² {_num(row.tau2)}, I² {row.i2:.0f}%{pi}): {row.favours}.")
+
+
+def pooling_passage(update: dict, names: pd.Series) -> str:
+    """What our pooling found, written from its tables: primary analysis, assumption-based analysis, sensitivity."""
+    from .prose import cite
+
+    candidates, pooled, assumed, sensitivity = update["candidates"], update["pooled"], update["assumed"], update["sensitivity"]
+    if candidates.empty:
+        return "No controlled trial in this selection compares an exercise arm with a listed comparator arm.\n"
+    stated = int((candidates["usable"] & (candidates["assumption"] == "")).sum())
+    trials = candidates["study_id"].nunique()
+    parts = [f"Of {len(candidates)} trial outcomes compared with a listed comparator arm ({trials} trials), "
+             f"{stated} carry numbers that can be pooled as stated (@tbl-pooling-reasons)."]
+    if pooled.empty:
+        parts.append("No outcome and follow-up window had two or more such trials against no added exercise, so the "
+                     "primary analysis pooled nothing.")
+    else:
+        parts += [_analysis_sentence(r, names, cite) for r in pooled.itertuples(index=False)]
+    extra = assumed.loc[~assumed["pool_id"].isin(set(pooled["pool_id"]))] if len(pooled) else assumed
+    if len(extra):
+        parts.append("With the assumptions recorded for individual rows (an unstated '±' read as an SD, or the "
+                     "numbers randomised standing in for the numbers analysed, each with its reason in the data), "
+                     "the secondary analysis pooled:")
+        parts += [_analysis_sentence(r, names, cite) for r in extra.itertuples(index=False)]
+        left_out = sensitivity["left_out"].iloc[0] if len(sensitivity) else None
+        if sensitivity.empty:
+            excluded = sensitivity_exclusions_text(update)
+            parts.append(f"Leaving out trials at high risk of bias or with baseline imbalance{excluded} left fewer than "
+                         "two trials in every analysis, so the sensitivity analysis pooled nothing.")
+        else:
+            parts.append(f"Without the trials at high risk of bias or with baseline imbalance ({left_out}):")
+            parts += [_analysis_sentence(r, names, cite) for r in sensitivity.itertuples(index=False)]
+    return " ".join(parts) + "\n"
+
+
+def sensitivity_exclusions_text(update: dict) -> str:
+    from .prose import cite
+
+    excluded = update.get("excluded", {})
+    return f" ({cite(sorted(excluded))}: {'; '.join(excluded[k] for k in sorted(excluded))})" if excluded else ""
+
+
+def comparison_passage(update: dict) -> str:
+    """Our estimates against the published meta-analyses of the same domain and window, and why they differ."""
+    from .escape import escape_text
+    from .prose import cite
+
+    beside = update["beside_published"]
+    ours = beside.loc[beside["source"].str.startswith("this review")]
+    if ours.empty:
+        return ("With no estimate of our own, the published meta-analyses (@tbl-published) are the only pooled "
+                "evidence in this review; they are shown as printed.\n")
+    parts = []
+    for r in ours.itertuples(index=False):
+        theirs = beside.loc[(beside["domain"] == r.domain) & (beside["window"] == r.window)
+                            & ~beside["source"].str.startswith("this review") & beside["estimate"].notna()]
+        topic = f"{r.domain.replace('_', ' ')} at {r.window}"
+        if theirs.empty:
+            parts.append(f"No published meta-analysis in the dataset gives an estimate for {topic}.")
+            continue
+        listed = "; ".join(f"{cite([t.source])[1:-1]} ({escape_text(t.time_point) if isinstance(t.time_point, str) and t.time_point else 'time not stated'}), {t.effect_measure} {_num(t.estimate)}"
+                           + (f" ({_num(t.ci_lower)} to {_num(t.ci_upper)})" if pd.notna(t.ci_lower) else "")
+                           for t in theirs.itertuples(index=False))
+        parts.append(f"For {topic}, published meta-analyses report {listed}.")
+        same_measure = theirs.loc[theirs["effect_measure"] == r.effect_measure]
+        inside = same_measure.loc[(same_measure["estimate"] >= r.ci_lower) & (same_measure["estimate"] <= r.ci_upper)]
+        if len(same_measure):
+            where = "all lie inside" if len(inside) == len(same_measure) else (
+                "none lies inside" if inside.empty else f"{len(inside)} of {len(same_measure)} lie inside")
+            parts.append(f"Of their {r.effect_measure} estimates, {where} our interval "
+                         f"({_num(r.ci_lower)} to {_num(r.ci_upper)}).")
+        widths = (same_measure["ci_upper"] - same_measure["ci_lower"]).dropna()
+        if len(widths) and (r.ci_upper - r.ci_lower) > 2 * widths.max():
+            parts.append(f"Our interval is much wider: it rests on {int(r.trials)} trials and uses the "
+                         "Hartung-Knapp-Sidik-Jonkman method, whose t quantile with so few trials is large, whereas "
+                         "the reviews pooled other or more trials with normal-theory intervals where they state a model.")
+        if len(theirs) > len(same_measure):
+            parts.append("Standardised mean differences are in units of SD and cannot be compared with differences "
+                         "in scale points directly.")
+    return " ".join(parts) + "\n"

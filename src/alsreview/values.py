@@ -84,7 +84,7 @@ def evidence_map_values(tables: dict[str, pd.DataFrame]) -> dict:
 
 def synthesis_values(tables: dict[str, pd.DataFrame]) -> dict:
     from .favours import FAVOURS_EXERCISE
-    from .meta import pooling_table, reported_analyses, summary_of_findings  # statsmodels: only this notebook pays
+    from .meta import reported_analyses, summary_of_findings
 
     pooled = tables["pooled_results"]
     sof = summary_of_findings(pooled, tables.get("scales"))
@@ -92,7 +92,6 @@ def synthesis_values(tables: dict[str, pd.DataFrame]) -> dict:
     out = {
         "n_reported_analyses": len(analyses),
         "n_reported_ci_excludes_zero": int(((analyses["ci_lower"] > 0) | (analyses["ci_upper"] < 0)).sum()) if len(analyses) else 0,
-        "n_pooled_here": int(pooling_table(tables["outcomes"])["status"].str.startswith("pooled").sum()),
     }
     for key, domain in (("alsfrs", "functional_rating"), ("fss", "fatigue"), ("sf36", "quality_of_life")):
         rows = pooled.loc[(pooled["analysis"] == "SoF") & (pooled["domain"] == domain)]
