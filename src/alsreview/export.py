@@ -70,12 +70,13 @@ LANDSCAPE_CHARS = 200
 
 
 def citation_cell(value) -> str:
-    """A study key as a Quarto citation ('@key', linked to the reference list); anything that is not a
-    well-formed key is shown as escaped text, so citation markup never comes from free text."""
+    """A study key shown with its Quarto citation ('key @key', linked to the reference list); anything that is not
+    a well-formed key is shown as escaped text, so citation markup never comes from free text."""
     if not isinstance(value, str):
         return markdown_cell(value)
     try:
-        return "; ".join(cite(key) for key in value.split("; "))  # one key, or several joined by '; '
+        # The key stays visible beside its citation: numbered styles (AMA) would otherwise show a bare number.
+        return "; ".join(f"{escape_text(key)} {cite(key)}" for key in value.split("; "))  # one key or several
     except ValueError:
         return markdown_cell(value)
 

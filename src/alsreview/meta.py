@@ -389,24 +389,24 @@ def sensitivity_without(contrasts: pd.DataFrame, excluded: set[str]) -> pd.DataF
 
 
 def beside_published(ours: pd.DataFrame, published: pd.DataFrame) -> pd.DataFrame:
-    """Our pooled estimates next to the published meta-analyses of the same outcome domain, as printed."""
+    """Our pooled estimates next to the published meta-analyses of the same outcome domain that print an estimate."""
     columns = ["domain", "window", "time_point", "source", "effect_measure", "trials", "participants", "estimate",
-               "ci_lower", "ci_upper", "model", "i2"]
+               "ci_lower", "ci_upper", "i2"]
     rows = []
     for r in ours.itertuples(index=False):
         source = f"this review, {r.analysis}" if isinstance(getattr(r, "analysis", None), str) else "this review"
         rows.append({"domain": r.domain, "window": r.window, "time_point": r.window, "source": source,
                      "effect_measure": r.effect_measure,
                      "trials": r.k, "participants": r.participants, "estimate": r.re_estimate,
-                     "ci_lower": r.re_ci_lower, "ci_upper": r.re_ci_upper, "model": r.method, "i2": r.i2})
+                     "ci_lower": r.re_ci_lower, "ci_upper": r.re_ci_upper, "i2": r.i2})
     if len(ours) and len(published):
-        same = published.loc[published["domain"].isin(set(ours["domain"]))]
+        same = published.loc[published["domain"].isin(set(ours["domain"])) & published["effect"].notna()]
         for p in same.itertuples(index=False):
             rows.append({"domain": p.domain, "window": time_window(p.time_point) or "not stated",
                          "time_point": p.time_point, "source": p.study_id,
                          "effect_measure": p.effect_measure, "trials": p.n_studies, "participants": p.n_participants,
                          "estimate": p.effect, "ci_lower": p.ci_lower, "ci_upper": p.ci_upper,
-                         "model": getattr(p, "model", None), "i2": getattr(p, "i2", None)})
+                         "i2": getattr(p, "i2", None)})
     frame = pd.DataFrame(rows, columns=columns)
     order = {label: i for i, (_, _, label) in enumerate(WINDOWS)}
     frame["_w"] = frame["window"].map(order).fillna(len(order))
