@@ -184,4 +184,4 @@ def test_citation_markup_comes_only_from_well_formed_keys():
     assert citation_cell("drory2001; cheah2009") == "drory2001 @drory2001; cheah2009 @cheah2009"
     assert citation_cell("not a key @x") == "not a key \\@x" and not citation_cell("<b>").startswith("<")
     table = to_markdown(pd.DataFrame({"study": ["drory2001"], "note": ["drory2001"]}), citations=("study",))
-    assert "| @drory2001 | drory2001 |" in table
+    assert "| drory2001 @drory2001 | drory2001 |" in table
