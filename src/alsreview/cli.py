@@ -64,6 +64,19 @@ def cmd_build(args) -> int:
     return 0
 
 
+def run_quietly(command: list[str], log: Path, verbose: bool, tail: int = 15) -> int:
+    """Run a chatty tool with its output in a log file; on failure show the log's last lines. verbose streams it."""
+    if verbose:
+        return subprocess.run(command, cwd=PROJ_ROOT).returncode
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with open(log, "w", encoding="utf-8") as handle:
+        returncode = subprocess.run(command, cwd=PROJ_ROOT, stdout=handle, stderr=subprocess.STDOUT).returncode
+    if returncode != 0:
+        lines = log.read_text(encoding="utf-8", errors="replace").splitlines()[-tail:]
+        print("\n".join(f"  | {line}" for line in lines), file=sys.stderr)
+    return returncode
+
+
 def cmd_render(args) -> int:
     from .build import replace_dir
 
@@ -79,11 +92,12 @@ def cmd_render(args) -> int:
         return 3
     staging = build_dir / f".report-staging-{os.getpid()}"
     shutil.rmtree(staging, ignore_errors=True)
-    result = subprocess.run([quarto, "render", "--output-dir", str(staging.resolve())], cwd=PROJ_ROOT)
-    if result.returncode != 0:
+    log = build_dir / "render.log"
+    returncode = run_quietly([quarto, "render", "--output-dir", str(staging.resolve())], log, args.verbose)
+    if returncode != 0:
         shutil.rmtree(staging, ignore_errors=True)
-        print(f"quarto render failed (exit {result.returncode}); the last good report in "
-              f"{display_path(build_dir / 'report')}/ is unchanged", file=sys.stderr)
+        print(f"quarto render failed (exit {returncode}); the last good report in "
+              f"{display_path(build_dir / 'report')}/ is unchanged; full log: {display_path(log)}", file=sys.stderr)
         return 1
     replace_dir(staging, build_dir / "report")
     print(f"report: {display_path(build_dir / 'report')}/ (HTML and PDF)")
