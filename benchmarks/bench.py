@@ -17,7 +17,9 @@ build/bench.json. Usage:
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
+import io
 import json
 import math
 import os
@@ -150,20 +152,20 @@ def notebook_code(notebook: Path, data: Path, out: Path) -> list[str]:
     """The notebook's code cells with its parameters set, as papermill would inject them."""
     cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
     code = ["".join(c["source"]) for c in cells if c["cell_type"] == "code"]
-    return [f"data_dir = {str(data)!r}\noutput_dir = {str(out)!r}"] + code[1:]
+    return [code[0], f"data_dir = {str(data)!r}\noutput_dir = {str(out)!r}"] + code[1:]
 
 
 def all_tables_and_figures(data: Path, out: Path) -> float:
     """Every notebook's code in this (already warm) process: the work itself, without kernels or imports."""
-    from IPython.display import display  # noqa: F401  (imported once, as the kernels have it)
     import matplotlib.pyplot as plt
 
     started = time.perf_counter()
-    for nb in sorted(NOTEBOOKS_DIR.glob("[0-9]*.ipynb")):
-        namespace = {"display": lambda *objs: None}
-        for cell in notebook_code(nb, data, out / nb.stem):
-            exec(compile(cell.replace("from IPython.display import display", ""), nb.name, "exec"), namespace)
-        plt.close("all")
+    with contextlib.redirect_stdout(io.StringIO()):
+        for nb in sorted(NOTEBOOKS_DIR.glob("[0-9]*.ipynb")):
+            namespace = {"display": lambda *objs: None}
+            for cell in notebook_code(nb, data, out / nb.stem):
+                exec(compile(cell.replace("from IPython.display import display", ""), nb.name, "exec"), namespace)
+            plt.close("all")
     return time.perf_counter() - started
 
 
@@ -225,6 +227,7 @@ def naive_peer(project: Path, quarto: str) -> dict[str, float]:
     The render reads the analysis our build assembled (the same inputs), into a folder of its own."""
     papermill = str(Path(sys.executable).parent / "papermill")
     out = project / "naive"
+    out.mkdir()
     env = chain_env(project)
     started = time.perf_counter()
     for nb in sorted((project / "notebooks").glob("[0-9]*.ipynb")):
