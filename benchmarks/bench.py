@@ -31,7 +31,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import tracemalloc
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -355,11 +354,8 @@ def main() -> None:
             data = tmp / f"data-{n}"
             grow(data, n)
             studies = sum(1 for _ in open(data / "studies.csv", encoding="utf-8")) - 1
-            tracemalloc.start()
-            seconds = all_tables_and_figures(data, tmp / f"out-{n}")
-            peak = tracemalloc.get_traced_memory()[1] / 2**20
-            tracemalloc.stop()
-            table.add(f"all tables+figures in-process ({peak:.0f} MiB)", studies, seconds)
+            seconds = all_tables_and_figures(data, tmp / f"out-{n}")  # no tracemalloc: it slows Python severalfold
+            table.add("all tables+figures, one warm process", studies, seconds)
             if args.no_chain:
                 continue
             project = project_copy(tmp / f"project-{n}", data)
