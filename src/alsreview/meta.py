@@ -12,7 +12,6 @@ import warnings
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-from statsmodels.stats.meta_analysis import combine_effects
 
 Z95 = 1.959963984540054
 MEAN_DIFFERENCE = "mean difference"
@@ -95,6 +94,8 @@ def study_estimates(outcomes: pd.DataFrame) -> pd.DataFrame:
 
 def pool(estimates: pd.DataFrame) -> dict:
     """Inverse-variance fixed effect and DerSimonian-Laird random effects over one set of study estimates."""
+    from statsmodels.stats.meta_analysis import combine_effects  # 1-4 s of imports (scipy.stats): only when pooling
+
     with warnings.catch_warnings():
         # statsmodels also computes Hartung-Knapp variants we do not report; with tau² = 0 their square roots warn.
         warnings.simplefilter("ignore", RuntimeWarning)
