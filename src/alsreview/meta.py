@@ -101,7 +101,7 @@ def pool(estimates: pd.DataFrame) -> dict:
         warnings.simplefilter("ignore", RuntimeWarning)
         result = combine_effects(estimates["effect"].to_numpy(float), estimates["variance"].to_numpy(float),
                                  method_re="dl", row_names=list(estimates["study_id"]))
-    frame = result.summary_frame()
+        frame = result.summary_frame()  # where those square roots are taken
     fe, re = frame.loc["fixed effect"], frame.loc["random effect"]
     return {
         "k": int(result.k),
