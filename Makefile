@@ -46,7 +46,7 @@ $(STAMP): pyproject.toml $(LOCK)
 	fi; \
 	[ -z "$$uv" ] && [ -x $(UV_HOME)/bin/uv ] && uv=$(UV_HOME)/bin/uv; \
 	if [ -n "$$uv" ] \
-		&& "$$uv" pip sync --quiet --python $(BIN)/python $(LOCK) \
+		&& "$$uv" pip sync --quiet --compile-bytecode --python $(BIN)/python $(LOCK) \
 		&& "$$uv" pip install --quiet --python $(BIN)/python --no-deps -e .; then \
 		how=uv; \
 	else \
