@@ -91,7 +91,7 @@ test: $(STAMP) ## run the test suite
 bench: $(STAMP) ## benchmark setup, validation, analyses and the whole chain (slow; not run in CI)
 	QUARTO="$(QUARTO)" $(BIN)/python benchmarks/bench.py
 
-lock: ## recompile requirements.lock from pyproject.toml (after changing a dependency)
+lock: $(STAMP) ## recompile requirements.lock from pyproject.toml (after changing a dependency)
 	uv=$$(command -v uv || echo $(UV_HOME)/bin/uv); \
 	"$$uv" pip compile --quiet pyproject.toml --extra dev --universal --python-version 3.11 \
 		--custom-compile-command "make lock" -o $(LOCK)

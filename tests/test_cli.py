@@ -81,3 +81,13 @@ def test_render_without_quarto_exits_3_in_one_line_with_the_fix(tmp_path):
     assert result.returncode == 3
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and "QUARTO=" in lines[0] and "environment.yml" in lines[0], lines
+
+
+def test_make_help_lists_every_target_a_user_runs():
+    makefile = (PROJ_ROOT / "Makefile").read_text()
+    phony = makefile.split(".PHONY:", 1)[1].split("\n", 1)[0].split()
+    result = subprocess.run(["make", "--no-print-directory", "-s", "help"], cwd=PROJ_ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    listed = {line.split()[0] for line in result.stdout.splitlines()[1:] if line.strip()}
+    assert set(phony) - {"all"} <= listed, set(phony) - listed
+    assert all(len(line.split(None, 1)) == 2 for line in result.stdout.splitlines()[1:]), "a target without a description"
