@@ -32,7 +32,7 @@ def test_missing_quarto_explains_how_to_get_it(built, capsys, monkeypatch):
     err = capsys.readouterr().err
     if code != 3:
         pytest.skip("a quarto binary sits beside this Python, so it is not missing here")
-    assert "Quarto is needed to render the review" in err and "environment.yml" in err and "quarto.org" in err
+    assert "Quarto not found" in err and "environment.yml" in err and "quarto.org" in err
     assert (built / "report" / "report" / "review.html").read_text() == "last good report"
 
 

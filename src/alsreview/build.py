@@ -16,12 +16,14 @@ import json
 import os
 import shutil
 import sys
+import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 
 from .paths import BUILD_DIR, DATA_DIR, NOTEBOOKS_DIR, PACKAGE_DIR, PROJ_ROOT
+from .progress import BuildProgress, code_cells
 
 KEY_PACKAGES = ("pandas", "numpy", "matplotlib", "statsmodels", "papermill", "nbconvert", "frictionless", "bibtexparser")
 
@@ -114,14 +116,32 @@ def replace_dir(staging: Path, target: Path) -> None:
         shutil.rmtree(old)
 
 
-def execute_notebook(notebook: Path, params: dict, work_dir: Path, failed_dir: Path, progress: bool) -> None:
+def kernel_settings(socket_dir: Path, on_cell_executed=None, verbose: bool = False) -> dict:
+    """How papermill talks to the kernel. Over IPC, through Unix sockets in a private folder (mode 0700) of
+    this kernel's own, rather than TCP on localhost, so ipykernel has nothing to warn about and parallel
+    kernels cannot meet; stopped at once when the notebook is done, since a finished batch kernel has
+    nothing to save (the graceful shutdown only waits)."""
+    from traitlets.config import Config
+
+    config = Config({"KernelManager": {"transport": "ipc", "ip": str(Path(socket_dir) / "kernel")}})
+    settings = {"config": config, "shutdown_kernel": "immediate", "progress_bar": False, "log_output": verbose}
+    if on_cell_executed is not None:
+        settings["on_cell_executed"] = on_cell_executed
+    return settings
+
+
+def execute_notebook(notebook: Path, params: dict, work_dir: Path, failed_dir: Path, on_cell_executed=None,
+                     verbose: bool = False) -> None:
     """Run one notebook with papermill into work_dir; on failure keep it in failed_dir and raise BuildError."""
     import papermill
 
     executed = work_dir / "notebook.ipynb"
     try:
-        papermill.execute_notebook(str(notebook), str(executed), parameters={**params, "output_dir": str(work_dir / "out")},
-                                   kernel_name="python3", cwd=str(PROJ_ROOT), progress_bar=progress, log_output=False)
+        with tempfile.TemporaryDirectory(prefix="alsreview-kernel-") as socket_dir:  # short: socket paths are capped
+            papermill.execute_notebook(str(notebook), str(executed),
+                                       parameters={**params, "output_dir": str(work_dir / "out")},
+                                       kernel_name="python3", cwd=str(PROJ_ROOT),
+                                       **kernel_settings(Path(socket_dir), on_cell_executed, verbose))
     except Exception as exc:  # papermill raises PapermillExecutionError and kernel errors alike
         failed_dir.mkdir(parents=True, exist_ok=True)
         kept = failed_dir / notebook.name
@@ -145,13 +165,14 @@ def stable_cell_ids(path: Path) -> None:
 
 
 def run_notebook(notebook: Path, input_hashes: dict, params: dict, build_dir: Path, csv_of: dict[str, str],
-                 progress: bool) -> tuple[str, float]:
+                 progress: BuildProgress, verbose: bool = False) -> tuple[str, float]:
     """Execute a notebook unless its cached key still matches; returns ('ran' or 'reused', seconds)."""
     cache = build_dir / "cache" / notebook.stem
     key_params = {k: v for k, v in params.items() if k != "data_dir"}
     if (cache / "key").is_file():
         key = notebook_key(notebook, input_hashes, key_params, recorded_tables(cache), csv_of)
         if (cache / "key").read_text() == key:
+            progress.advance(code_cells(notebook))
             return "reused", 0.0
     started = time.perf_counter()
     work = build_dir / f".work-{notebook.stem}"
@@ -159,7 +180,7 @@ def run_notebook(notebook: Path, input_hashes: dict, params: dict, build_dir: Pa
         shutil.rmtree(work)
     work.mkdir(parents=True)
     try:
-        execute_notebook(notebook, params, work, build_dir / "failed", progress)
+        execute_notebook(notebook, params, work, build_dir / "failed", progress.cell_done, verbose)
         (work / "key").write_text(notebook_key(notebook, input_hashes, key_params, recorded_tables(work), csv_of))
         cache.parent.mkdir(parents=True, exist_ok=True)
         replace_dir(work, cache)
@@ -240,8 +261,11 @@ def write_manifest(staging: Path, build_key: str, input_hashes: dict, notebook_h
 
 
 def build(params: dict, data_dir: Path = DATA_DIR, build_dir: Path = BUILD_DIR, notebooks_dir: Path = NOTEBOOKS_DIR,
-          jobs: int = 2, force: bool = False, progress: bool = True, log=print) -> Path:
-    """Bring build_dir/analysis up to date with the data, notebooks, package and parameters; returns its path."""
+          jobs: int = 2, force: bool = False, progress: bool = True, log=print, verbose: bool = False) -> Path:
+    """Bring build_dir/analysis up to date with the data, notebooks, package and parameters; returns its path.
+
+    progress draws one bar for all notebooks (on a terminal); log receives one line per notebook; verbose
+    also logs every cell's output."""
     data_dir, build_dir = Path(data_dir), Path(build_dir)
     notebooks = sorted(Path(notebooks_dir).glob("[0-9]*.ipynb"))
     params = {**params, "data_dir": str(Path(data_dir).resolve())}
@@ -267,14 +291,15 @@ def build(params: dict, data_dir: Path = DATA_DIR, build_dir: Path = BUILD_DIR, 
         csv_of = {name: f"data/{res.path}" for name, res in package.resources.items()}
         if force:
             shutil.rmtree(build_dir / "cache", ignore_errors=True)
-        with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-            futures = {nb: pool.submit(run_notebook, nb, input_hashes, params, build_dir, csv_of, progress)
+        errors = []
+        with BuildProgress(sum(code_cells(nb) for nb in notebooks), show_bar=progress, log=log) as display, \
+                ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+            futures = {nb: pool.submit(run_notebook, nb, input_hashes, params, build_dir, csv_of, display, verbose)
                        for nb in notebooks}
-            errors = []
             for nb, future in futures.items():
                 try:
                     status, seconds = future.result()
-                    log(f"{status:<7} {nb.stem}  {seconds:.1f} s")
+                    display.line(f"{status:<7} {nb.stem}  {seconds:.1f} s")
                 except BuildError as exc:
                     errors.append(str(exc))
         if errors:

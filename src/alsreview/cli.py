@@ -8,20 +8,17 @@ import shutil
 import signal
 import subprocess
 import sys
+import textwrap
 import threading
 from pathlib import Path
 
+from . import __version__
 from .errors import DataError, UsageError, problem_lines
 from .paths import BUILD_DIR, DATA_DIR, PROJ_ROOT, display_path
 
-QUARTO_HELP = """Quarto is needed to render the review (HTML and PDF) and was not found.
-Get it in one of these ways, then run `make report` again:
-  - conda env create -f environment.yml && conda activate alsreview   (conda-forge ships quarto)
-  - the installer from https://quarto.org/docs/get-started/
-  - pip install quarto-cli   (needs internet access to download Quarto)
-  - or point to a binary: QUARTO=/path/to/quarto make report
-Everything before rendering is done: tables and figures are in build/analysis/,
-and the executed notebooks as HTML are in build/analysis/notebooks-html/."""
+QUARTO_MISSING = ("Quarto not found, so the review was not rendered (tables and figures are in build/analysis/). "
+                  "Fix: `conda env create -f environment.yml` (brings quarto), or install it from "
+                  "https://quarto.org/docs/get-started/, or point to one: QUARTO=/path/to/quarto make report")
 # Exit codes: 0 done, 1 bad data or a failed step, 2 wrong usage, 3 Quarto missing, 70 a bug,
 # 73 a folder that cannot be written, 74 disk full, 130/143 interrupted (Ctrl-C / kill).
 EXIT_CANNOT_WRITE, EXIT_DISK_FULL, EXIT_INTERRUPTED, EXIT_TERMINATED = 73, 74, 130, 143
@@ -66,10 +63,27 @@ def cmd_build(args) -> int:
 
     params = notebook_params(args)
     check_params(params, read_datapackage(Path(args.data_dir)).enum("studies", "evidence_type"))
+    if args.verbose:
+        import logging
+
+        logging.basicConfig(level=logging.INFO, format="%(message)s")  # papermill logs each cell's output
     analysis = build(params, data_dir=Path(args.data_dir), build_dir=Path(args.build_dir), jobs=args.jobs,
-                     force=args.force, progress=not args.quiet)
+                     force=args.force, progress=not args.quiet, verbose=args.verbose)
     print(f"analysis outputs: {display_path(analysis)}/")
     return 0
+
+
+def run_quietly(command: list[str], log: Path, verbose: bool, tail: int = 15, cwd: Path = PROJ_ROOT) -> int:
+    """Run a chatty tool with its output in a log file; on failure show the log's last lines. verbose streams it."""
+    if verbose:
+        return subprocess.run(command, cwd=cwd).returncode
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with open(log, "w", encoding="utf-8") as handle:
+        returncode = subprocess.run(command, cwd=cwd, stdout=handle, stderr=subprocess.STDOUT).returncode
+    if returncode != 0:
+        lines = log.read_text(encoding="utf-8", errors="replace").splitlines()[-tail:]
+        print("\n".join(f"  | {line}" for line in lines), file=sys.stderr)
+    return returncode
 
 
 def cmd_render(args) -> int:
@@ -91,7 +105,9 @@ def cmd_render(args) -> int:
     beside_python = Path(sys.executable).parent / "quarto"  # where `pip install quarto-cli` puts it
     quarto = args.quarto or shutil.which("quarto") or (str(beside_python) if beside_python.is_file() else "")
     if not quarto or not shutil.which(quarto):
-        print(QUARTO_HELP, file=sys.stderr)
+        install_log = build_dir / "quarto-install.log"
+        seen = f" (installing quarto-cli failed: {display_path(install_log)})" if install_log.is_file() else ""
+        print(f"alsreview: {QUARTO_MISSING}{seen}", file=sys.stderr)
         return 3
     with build_lock(build_dir):
         stage = build_dir / f".render-{os.getpid()}"
@@ -100,10 +116,13 @@ def cmd_render(args) -> int:
             shutil.copytree(PROJ_ROOT, project, ignore=shutil.ignore_patterns(*RENDER_SKIP))
             shutil.copytree(build_dir / "analysis", project / "build" / "analysis")
             output = stage / "output"
-            result = subprocess.run([quarto, "render", "--output-dir", str(output.resolve())], cwd=project)
-            if result.returncode != 0:
-                print(f"quarto render failed (exit {result.returncode}); the last good report in "
-                      f"{display_path(build_dir / 'report')}/ is unchanged", file=sys.stderr)
+            log = build_dir / "render.log"
+            returncode = run_quietly([quarto, "render", "--output-dir", str(output.resolve())], log, args.verbose,
+                                     cwd=project)
+            if returncode != 0:
+                print(f"quarto render failed (exit {returncode}); the last good report in "
+                      f"{display_path(build_dir / 'report')}/ is unchanged; full log: {display_path(log)}",
+                      file=sys.stderr)
                 return 1
             (output / KEY_FILE).write_text(key)
             replace_dir(output, build_dir / "report")
@@ -183,36 +202,109 @@ def cmd_readme(args) -> int:
     return 0
 
 
+EXIT_CODES = """exit status:
+  0   done
+  1   the data break a rule (each problem printed as file:line: column: 'value': rule), or a step failed
+  2   wrong command line or parameter
+  3   Quarto not found (render only; everything before rendering is done)
+  4   PubMed could not be reached (search only)
+  70  internal error (a bug: run again with ALSREVIEW_DEBUG=1 and report the traceback)
+  73  a folder cannot be written (read-only or no permission)
+  74  the disk is full
+  130 interrupted (Ctrl-C); 143 stopped (SIGTERM)
+`make` exits 2 whenever a step fails; its last line names the step's own status (`Error 3`)."""
+
+COMMANDS = {
+    "validate": ("check every table against the data dictionary and the cross-table rules",
+                 "Reads data/datapackage.json (the data dictionary) and every CSV it lists, and prints each "
+                 "problem found, not just the first. Writes nothing.",
+                 ["alsreview validate", "alsreview validate --data-dir path/to/data"]),
+    "build": ("validate, run the notebooks that need it, assemble build/analysis",
+              "Validates the data, executes the notebooks with papermill (in parallel, and only those whose "
+              "notebook, data, package source or parameters changed) and swaps the finished tables, figures "
+              "and values.yml into build/analysis/ only when every step succeeded.",
+              ["alsreview build", "alsreview build --species human", "alsreview build --species mouse,rat --year-min 2000",
+               "alsreview build --evidence-types animal_experiment --jobs 1 --force"]),
+    "render": ("render the review with Quarto into build/report (HTML and PDF)",
+               "Renders report/index.qmd from the stored outputs of `alsreview build`; Quarto executes nothing. "
+               "The last good report stays in place if rendering fails.",
+               ["alsreview render", "alsreview render --quarto /opt/quarto/bin/quarto"]),
+    "tidy": ("rewrite the CSVs in canonical form, atomically, only if they validate",
+             "Canonical form: UTF-8 without BOM, LF line endings, cells trimmed. Files already tidy are left "
+             "untouched; nothing is written when the data break a rule.",
+             ["alsreview tidy", "alsreview tidy --data-dir path/to/data"]),
+    "search": ("re-run the saved PubMed search and list the records not yet screened (needs internet)",
+               "Runs the newest PubMed query of data/searches.csv through NCBI's E-utilities (Biopython's Entrez) and "
+               "prints the PMIDs that data/screening.csv does not hold yet, newest first. Writes nothing. Exit 4 "
+               "when PubMed cannot be reached.",
+               ["alsreview search --email you@example.org", "NCBI_EMAIL=you@example.org alsreview search",
+                "alsreview search --email you@example.org --query 'ALS AND exercise'"]),
+    "snapshot": ("record the current data as a release in data/releases.csv",
+                 "Appends the current works, counts, pooled estimates and conclusions under the version in "
+                 "datapackage.json; the next version's 'What changed' section compares with it. Raise the version in "
+                 "datapackage.json and CITATION.cff first.",
+                 ["alsreview snapshot"]),
+    "readme": ("regenerate the README's data dictionary section from datapackage.json",
+               "Rewrites only the part of README.md between the data-dictionary markers; a test fails when "
+               "the two disagree.",
+               ["alsreview readme"]),
+}
+
+
+def common_options(suppress: bool) -> argparse.ArgumentParser:
+    """Options accepted before or after the subcommand (`alsreview validate --data-dir data` works).
+    On subcommands their defaults are suppressed, so a value given before the subcommand is kept."""
+    default = (lambda value: argparse.SUPPRESS) if suppress else (lambda value: value)
+    p = argparse.ArgumentParser(add_help=False)
+    g = p.add_argument_group("common options")
+    g.add_argument("--data-dir", default=default(str(DATA_DIR)), metavar="DIR",
+                   help="folder holding datapackage.json and the CSVs (default: data/)")
+    g.add_argument("--build-dir", default=default(str(BUILD_DIR)), metavar="DIR",
+                   help="where generated outputs go (default: build/)")
+    loud = g.add_mutually_exclusive_group()
+    loud.add_argument("-v", "--verbose", action="store_true", default=default(False),
+                      help="show details: every cell's output, Quarto's full log")
+    loud.add_argument("-q", "--quiet", action="store_true", default=default(False),
+                      help="no progress bar; only results and problems")
+    return p
+
+
+def examples(lines: list[str]) -> str:
+    return "examples:\n" + "\n".join(f"  {line}" for line in lines) + "\n\n" + EXIT_CODES
+
+
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="alsreview", description=__doc__)
-    p.add_argument("--data-dir", default=str(DATA_DIR), help="folder holding datapackage.json and the CSVs")
-    p.add_argument("--build-dir", default=str(BUILD_DIR), help="where generated outputs go")
-    sub = p.add_subparsers(dest="command", required=True)
-    sub.add_parser("validate", help="check every table against the data dictionary and the cross-table rules")
-    b = sub.add_parser("build", help="validate, run the notebooks that need it, assemble build/analysis")
-    b.add_argument("--species", help="comma-separated: mouse, rat, human, none")
-    b.add_argument("--year-min")
-    b.add_argument("--year-max")
-    b.add_argument("--evidence-types", help="comma-separated evidence types")
-    b.add_argument("--jobs", type=int, default=2, help="notebooks run at once (default 2)")
-    b.add_argument("--force", action="store_true", help="re-run every notebook")
-    b.add_argument("--quiet", action="store_true", help="no progress bars")
-    r = sub.add_parser("render", help="render the review with Quarto into build/report")
-    r.add_argument("--quarto", default="", help="path to the quarto binary (default: quarto on PATH)")
-    r.add_argument("--force", action="store_true", help="render even if no input changed since the last report")
-    sub.add_parser("tidy", help="rewrite the CSVs in canonical form, atomically")
-    sub.add_parser("readme", help="regenerate the README's data dictionary from datapackage.json")
-    sub.add_parser("snapshot", help="record the current data as a release (for the next version's 'What changed')",
-                   description="Appends the current studies, counts, pooled estimates and conclusions to releases.csv "
-                               "under the version in datapackage.json. Run it when you release that version.",
-                   epilog="example: .venv/bin/alsreview snapshot")
-    s = sub.add_parser("search", help="re-run the saved PubMed search (needs internet) and list unscreened records",
-                       description="Re-runs the newest PubMed query in searches.csv through NCBI E-utilities and prints "
-                                   "the PMIDs that screening.csv does not hold yet. Exit 4 when PubMed cannot be reached.",
-                       epilog="example: .venv/bin/alsreview search --email you@example.org")
-    s.add_argument("--email", help="contact address sent to NCBI (default: $NCBI_EMAIL)")
-    s.add_argument("--query", help="search this instead of the saved query")
-    s.add_argument("--retmax", type=int, default=1000, help="most records to fetch (default 1000)")
+    formatter = argparse.RawDescriptionHelpFormatter
+    p = argparse.ArgumentParser(
+        prog="alsreview", parents=[common_options(suppress=False)], formatter_class=formatter,
+        description=textwrap.fill("Data, analyses and report of the living review of exercise therapy in ALS. "
+                                  "`make report` runs build and render; `make help` lists the make targets.", 88),
+        epilog=examples(["alsreview validate", "alsreview build --species human", "alsreview render",
+                         "alsreview build --help"]))
+    p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    commands = {}
+    for name, (summary, description, lines) in COMMANDS.items():
+        commands[name] = sub.add_parser(name, help=summary, description=f"{summary[0].upper()}{summary[1:]}.\n\n{textwrap.fill(description, 88)}",
+                                        epilog=examples(lines), formatter_class=formatter,
+                                        parents=[common_options(suppress=True)])
+    b = commands["build"]
+    b.add_argument("--species", metavar="LIST", help="comma-separated, any of: mouse, rat, human, none (default: all)")
+    b.add_argument("--year-min", metavar="YEAR", help="keep studies published in or after YEAR")
+    b.add_argument("--year-max", metavar="YEAR", help="keep studies published in or before YEAR")
+    b.add_argument("--evidence-types", metavar="LIST",
+                   help="comma-separated evidence types as in the data dictionary, e.g. human_rct,animal_experiment "
+                        "(default: all)")
+    b.add_argument("--jobs", type=int, default=2, metavar="N", help="notebooks run at once (default: 2)")
+    b.add_argument("--force", action="store_true", help="re-run every notebook even if its cached result is current")
+    commands["render"].add_argument("--quarto", default="", metavar="PATH",
+                                    help="the quarto binary (default: quarto on PATH, then .venv/bin/quarto)")
+    commands["render"].add_argument("--force", action="store_true",
+                                    help="render even if nothing the report is made from changed since the last one")
+    s = commands["search"]
+    s.add_argument("--email", metavar="ADDRESS", help="contact address sent to NCBI (default: $NCBI_EMAIL)")
+    s.add_argument("--query", metavar="QUERY", help="search this instead of the saved query")
+    s.add_argument("--retmax", type=int, default=1000, metavar="N", help="most records to fetch (default: 1000)")
     return p
 
 

@@ -15,7 +15,6 @@ import warnings
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-from statsmodels.stats.meta_analysis import combine_effects
 
 from .favours import favours_column, null_value, side_labels
 from .export import PRINT_WIDTH_IN
@@ -191,6 +190,8 @@ def pool(estimates: pd.DataFrame, tau2_method: str = "dl", interval: str = "wald
     """
     if tau2_method not in TAU2_METHODS or interval not in INTERVALS:
         raise ValueError(f"unknown pooling method {tau2_method!r} / {interval!r}")
+    from statsmodels.stats.meta_analysis import combine_effects  # 1-4 s of imports (scipy.stats): only when pooling
+
     effects = estimates["effect"].to_numpy(float)
     variances = estimates["variance"].to_numpy(float)
     with warnings.catch_warnings():
