@@ -162,7 +162,7 @@ def cmd_search(args) -> int:
         print(f"alsreview search: {exc}. The saved query needs internet access to PubMed; nothing was changed.\n"
               f"  query: {query}", file=sys.stderr)
         return 4
-    new = unscreened(records, tables["screening"])
+    new = unscreened(records, tables["screening"], tables["studies"])
     for row in new.itertuples(index=False):
         year = "" if pd.isna(row.year) else int(row.year)
         print(f"PMID:{row.pmid}\t{year}\t{row.title}")
@@ -237,7 +237,7 @@ COMMANDS = {
                "Runs the newest PubMed query of data/searches.csv through NCBI's E-utilities (Biopython's Entrez) and "
                "prints the PMIDs that data/screening.csv does not hold yet, newest first. Writes nothing. Exit 4 "
                "when PubMed cannot be reached.",
-               ["alsreview search --email you@example.org", "NCBI_EMAIL=you@example.org alsreview search",
+               ["alsreview search --email you@example.org", "alsreview search --retmax 200 --email you@example.org",
                 "alsreview search --email you@example.org --query 'ALS AND exercise'"]),
     "snapshot": ("record the current data as a release in data/releases.csv",
                  "Appends the current works, counts, pooled estimates and conclusions under the version in "

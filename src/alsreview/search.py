@@ -2,7 +2,7 @@
 
 The search itself goes through NCBI's E-utilities with Biopython's Entrez client (ESearch for the PMIDs, ESummary
 for titles and years). The saved query is the newest PubMed row of `searches.csv`; what counts as screened is any
-PMID in `screening.csv`. Network access is optional for everything else in the project, so a failed connection is
+PMID in `screening.csv` or in the studies table. Network access is optional for everything else in the project, so a failed connection is
 reported as such (`SearchUnavailable`), never as a crash.
 """
 from __future__ import annotations
@@ -63,7 +63,10 @@ def screened_pmids(screening: pd.DataFrame) -> set[str]:
     return set(identifiers.str.extract(r"^(?:PMID:\s*)?([1-9][0-9]{0,8})$", flags=re.IGNORECASE)[0].dropna())
 
 
-def unscreened(records: pd.DataFrame, screening: pd.DataFrame) -> pd.DataFrame:
-    """The records a curator still has to screen, newest first."""
-    new = records.loc[~records["pmid"].isin(screened_pmids(screening))]
+def unscreened(records: pd.DataFrame, screening: pd.DataFrame, studies: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The records a curator still has to screen (neither in the screening log nor already a study), newest first."""
+    known = screened_pmids(screening)
+    if studies is not None:
+        known |= set(studies["pmid"].dropna().astype(str))
+    new = records.loc[~records["pmid"].isin(known)]
     return new.sort_values(["year", "pmid"], ascending=[False, True], na_position="last").reset_index(drop=True)
