@@ -78,7 +78,7 @@ def plot_evidence_map(map_table: pd.DataFrame, title: str = "Evidence map: studi
     panels = [map_table.loc[map_table["evidence"] == k] for k in kinds]
     heights = [max(1, p["modality"].nunique()) for p in panels]
     width = PRINT_WIDTH_IN
-    fig, axes = plt.subplots(len(kinds), 1, figsize=(width, sum(0.45 * h + 1.9 for h in heights) + 0.8),
+    fig, axes = plt.subplots(len(kinds), 1, figsize=(width, sum(0.26 * h + 1.4 for h in heights) + 0.7),
                              gridspec_kw={"height_ratios": [h + 3 for h in heights]}, squeeze=False, layout="constrained")
     top = int(map_table["studies"].max())
     domains = sorted(map_table["domain"].unique())  # the same columns in every panel, so domains line up

@@ -10,6 +10,7 @@ possible; a secondary analysis may use a row's recorded assumptions, and says so
 from __future__ import annotations
 
 import re
+import textwrap
 import warnings
 
 import matplotlib.pyplot as plt
@@ -87,8 +88,8 @@ def _favours_axis(ax, better, null: float, lows, highs) -> None:
     ax.set_xlim(null - reach, null + reach)
     ax.axvline(null, color="black", linewidth=0.8, linestyle="--")
     left, right = side_labels(better)
-    ax.text(0.0, 1.02, left, transform=ax.transAxes, ha="left", va="bottom", fontsize=7, style="italic")
-    ax.text(1.0, 1.02, right, transform=ax.transAxes, ha="right", va="bottom", fontsize=7, style="italic")
+    ax.text(0.0, 1.02, left, transform=ax.transAxes, ha="left", va="bottom", fontsize=6, style="italic")
+    ax.text(1.0, 1.02, right, transform=ax.transAxes, ha="right", va="bottom", fontsize=6, style="italic")
 
 
 def plot_reported_forest(rows: pd.DataFrame, title: str, scales: pd.DataFrame | None = None,
@@ -97,14 +98,15 @@ def plot_reported_forest(rows: pd.DataFrame, title: str, scales: pd.DataFrame | 
     per scale, each centred on no difference and labelled with the side that favours exercise, and a
     per-row note of what the CI supports."""
     if rows.empty:
-        fig, ax = plt.subplots(figsize=(9, 2.2))
+        fig, ax = plt.subplots(figsize=(PRINT_WIDTH_IN, 1.2))
         ax.text(0.5, 0.5, "No reported results in this selection", ha="center", va="center")
         ax.set_axis_off()
         return fig
     info = _scale_info(scales)
     panels = _scale_panels(rows, info)
     heights = [len(p) + 2.2 for _, p in panels]
-    fig, axes = plt.subplots(len(panels), 1, figsize=(PRINT_WIDTH_IN, 0.36 * sum(heights) + 0.9), squeeze=False,
+    # Row height chosen so the whole chart and its caption fit one A4 text block.
+    fig, axes = plt.subplots(len(panels), 1, figsize=(PRINT_WIDTH_IN, 0.25 * sum(heights) + 0.9), squeeze=False,
                              gridspec_kw={"height_ratios": heights})
     for ax, (scale_id, part) in zip(axes[:, 0], panels):
         scale = info.get(scale_id, {})
@@ -115,20 +117,21 @@ def plot_reported_forest(rows: pd.DataFrame, title: str, scales: pd.DataFrame | 
         _favours_axis(ax, better, null_value(part["effect_measure"].iloc[0]), part["ci_lower"], part["ci_upper"])
         labels = [f"{r[label_column]}" + (f" [{r['analysis']}]" if r.get("analysis", "SoF") != "SoF" else "")
                   for _, r in part.iterrows()]
-        ax.set_yticks(y, labels, fontsize=7)
+        ax.set_yticks(y, labels, fontsize=6)
         ax.set_ylim(-0.7, len(part) - 0.3)
         findings = favours_column(part, scales)
         for yi, (_, r), finding in zip(y, part.iterrows(), findings):
-            ax.annotate(f"{r['effect']:.2f} [{r['ci_lower']:.2f}, {r['ci_upper']:.2f}]  {finding}", (1.02, yi),
-                        xycoords=("axes fraction", "data"), fontsize=7, va="center")
+            ax.annotate(f"{r['effect']:.2f} [{r['ci_lower']:.2f}, {r['ci_upper']:.2f}] {finding}", (1.02, yi),
+                        xycoords=("axes fraction", "data"), fontsize=6, va="center")
         name = scale.get("name", NOT_RECORDED)
         direction = f"{better} is better" if better else "direction not recorded"
-        ax.set_xlabel(f"{name} ({direction}): {part['effect_measure'].iloc[0]}, exercise minus control", fontsize=7)
+        ax.set_xlabel(textwrap.fill(f"{name} ({direction}): {part['effect_measure'].iloc[0]}, exercise minus control", 95),
+                      fontsize=6.5)
         ax.tick_params(axis="x", labelsize=7)
     fig.suptitle(title, fontsize=10)
-    height, top, bottom, gap = fig.get_figheight(), 0.55, 0.5, 0.85  # inches
+    height, top, bottom, gap = fig.get_figheight(), 0.55, 0.5, 0.8  # inches
     mean_axes = (height - top - bottom - gap * (len(panels) - 1)) / len(panels)
-    fig.subplots_adjust(left=0.36, right=0.66, top=1 - top / height, bottom=bottom / height, hspace=gap / mean_axes)
+    fig.subplots_adjust(left=0.42, right=0.70, top=1 - top / height, bottom=bottom / height, hspace=gap / mean_axes)
     return fig
 
 
