@@ -117,7 +117,8 @@ def test_a_new_study_flows_into_every_table_and_figure(tmp_path):
                                           exercise_tested="yes", exercise_role="training_programme", authors_conclusion="beneficial",
                                           population="people_with_als", source_url=url, extraction="abstract"))
     append_row(data / "interventions.csv", dict(arm_id="fixture2024-balance", study_id="fixture2024", arm_label="balance",
-                                                modality="balance", n="20", sex="both", source_url=url, extraction="abstract"))
+                                                arm_role="exercise", modality="balance", n="20", sex="both", source_url=url,
+                                                extraction="abstract"))
     append_row(data / "outcomes.csv", dict(outcome_id="fixture2024-balance-1", study_id="fixture2024", arm_id="fixture2024-balance",
                                            domain="motor_performance", measure="Berg balance scale", time_point="3 months",
                                            direction="beneficial", finding="Better balance.", source_url=url, extraction="abstract"))
@@ -138,7 +139,9 @@ def test_a_new_study_flows_into_every_table_and_figure(tmp_path):
         shipped = sum(1 for _ in csv.DictReader(handle))
     assert f"n_works: {shipped + 1}" in (analysis / "values.yml").read_text()
     human = (analysis / "prose" / "human_evidence.md").read_text()
-    assert "4 randomised trials" in human and "@fixture2024, a randomised trial, tested balance" in human
+    with open(DATA_DIR / "studies.csv", encoding="utf-8") as handle:
+        trials = sum(1 for r in csv.DictReader(handle) if r["evidence_type"] == "human_rct" and r["exercise_role"] == "training_programme")
+    assert f"{trials + 1} randomised trials" in human and "@fixture2024, a randomised trial, tested balance" in human
     assert "@fixture2024" in (analysis / "citations.yml").read_text()
 
 
@@ -182,7 +185,8 @@ def test_editing_one_csv_reruns_only_the_notebooks_that_read_it(full_build, tmp_
                     encoding="utf-8")
     _, lines = quiet_build({}, build_dir, data_dir=data)
     assert [l.split()[:2] for l in lines] == [["reused", "01-evidence-overview"], ["ran", "02-evidence-map"],
-                                              ["reused", "03-synthesis"], ["reused", "04-explorer"], ["reused", "04-prose"]]
+                                              ["reused", "03-synthesis"], ["reused", "04-explorer"], ["reused", "04-prose"],
+                                              ["reused", "05-living-update"]]
 
 
 def test_markdown_tables_are_well_formed_pipe_tables(full_build):

@@ -5,6 +5,8 @@ dataset whatever the selection; the trials and their pooling follow the selectio
 """
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 from .changes import previous_release, snapshot, what_changed
@@ -30,6 +32,12 @@ def _versus(exercise: pd.DataFrame, comparator: pd.DataFrame, column: str) -> st
     if not left.strip("?+ ") and not right.strip("?+ "):
         return ""
     return f"{left} vs {right}" if right else left
+
+
+def _arm_name(arm_label) -> str:
+    """An arm's label as the reader sees it: older rows used short codes ('moderate_daily_exercise')."""
+    text = str(arm_label)
+    return label(text) if re.fullmatch(r"[a-z0-9_]+", text) else text
 
 
 def trial_characteristics(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
@@ -61,14 +69,14 @@ def trial_characteristics(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
             "study": t.study_id,
             "year": int(t.year),
             "design": design if isinstance(design, str) and design else EVIDENCE_TYPE.get(t.evidence_type, t.evidence_type),
-            "exercise": "; ".join(f"{a.arm_label} ({label(a.modality)})" if isinstance(a.modality, str) else str(a.arm_label)
-                                  for a in exercise.itertuples(index=False)),
+            "exercise": "; ".join(f"{_arm_name(a.arm_label)} ({label(a.modality)})" if isinstance(a.modality, str)
+                                  else _arm_name(a.arm_label) for a in exercise.itertuples(index=False)),
             "comparator": compared,
             "n_randomised": randomised,
             "n_analysed": _versus(exercise, comparator, "n_analysed"),
             "dose": "; ".join(dict.fromkeys(d for d in doses if d)),
             "duration": "; ".join(dict.fromkeys(str(v) for v in exercise["programme_duration"].dropna())),
-            "authors_conclusion": getattr(t, "authors_conclusion", None) or "",
+            "authors_conclusion": label(t.authors_conclusion) if isinstance(getattr(t, "authors_conclusion", None), str) else "",
         })
     return pd.DataFrame(rows, columns=columns)
 
