@@ -506,6 +506,8 @@ def section_flags(tables: dict[str, pd.DataFrame], corpus: dict[str, pd.DataFram
         "has_risk_of_bias": bool(len(tables.get("risk_of_bias", []))),
         "has_recommendation_support": bool(len(tables.get("recommendation_support", []))),
         "has_update_logs": bool(len(corpus.get("screening", []))),
+        # Release-to-release changes name works of the whole corpus: shown only when nothing is left out.
+        "is_whole_corpus": len(tables["studies"]) == len(corpus["studies"]),
     }
     flags["has_animal_and_human_evidence"] = flags["has_animal_evidence"] and flags["has_human_evidence"]
     flags.update({f"has_{pop}": bool((primary["population"] == pop).any()) for pop in POPULATION})
