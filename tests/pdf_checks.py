@@ -43,7 +43,10 @@ def outside_margins(pages, margin_x: float, margin_y: float, slack: float = 2.0)
         for w in words:
             sideways = w["x0"] < margin_x - slack or w["x1"] > width - margin_x + slack
             off_page = w["top"] < 0 or w["bottom"] > height
-            in_top_or_bottom = w["top"] < margin_y - slack or w["bottom"] > height - margin_y + slack
+            # Typst sets a text block's last baseline on the margin, so descenders (about a quarter of the line's
+            # box) may reach into it: only the part above the descent counts.
+            descent = 0.3 * (w["bottom"] - w["top"])
+            in_top_or_bottom = w["top"] < margin_y - slack or w["bottom"] - descent > height - margin_y + slack
             if sideways or off_page or (in_top_or_bottom and not PAGE_NUMBER.match(w["text"])):
                 found.append(f"page {number}: {w['text']!r} at x {w['x0']:.0f}-{w['x1']:.0f}, y {w['top']:.0f}-{w['bottom']:.0f}")
     return found

@@ -134,14 +134,13 @@ def test_a_new_study_flows_into_every_table_and_figure(tmp_path):
     assert "People with ALS,motor_performance" in (tables / "evidence_by_model.csv").read_text()
     assert "2024" in (tables / "cumulative.csv").read_text()
     assert "@article{fixture2024," in (analysis / "references.bib").read_text()
-    assert "fixture2024" in (analysis / "figures" / "timeline.svg").read_text() or "year_last: 2024" in (analysis / "values.yml").read_text()
     with open(DATA_DIR / "studies.csv", encoding="utf-8") as handle:
         shipped = sum(1 for _ in csv.DictReader(handle))
     assert f"n_works: {shipped + 1}" in (analysis / "values.yml").read_text()
     human = (analysis / "prose" / "human_evidence.md").read_text()
     with open(DATA_DIR / "studies.csv", encoding="utf-8") as handle:
         trials = sum(1 for r in csv.DictReader(handle) if r["evidence_type"] == "human_rct" and r["exercise_role"] == "training_programme")
-    assert f"{trials + 1} randomised trials" in human and "@fixture2024, a randomised trial, tested balance" in human
+    assert f"{trials + 1} randomised trials" in human and "Fixture (2024) [@fixture2024], a randomised trial, tested balance" in human
     assert "@fixture2024" in (analysis / "citations.yml").read_text()
 
 

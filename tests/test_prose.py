@@ -63,7 +63,7 @@ def test_a_new_trial_changes_the_count_the_list_the_findings_and_the_newest_year
     n = len(human_rcts(tables))
     assert f"{n} randomised trials" in before and f"{n + 1} randomised trials" in after
     assert FIXTURE in cited(after) and FIXTURE not in cited(before)
-    paragraph = next(p for p in after.split("\n\n") if p.startswith(f"@{FIXTURE}"))
+    paragraph = next(p for p in after.split("\n\n") if p.startswith(f"[@{FIXTURE}]"))
     assert "endurance (aerobic) exercise" in paragraph and "against usual care" in paragraph
     assert "At 12 weeks, outcomes favoured exercise on fatigue" in paragraph
     assert "published in 2025" in prose.newest_trial(after_tables) and f"@{FIXTURE}" in prose.newest_trial(after_tables)
@@ -81,7 +81,7 @@ def test_a_new_design_and_population_appear_in_their_passages(tables):
     text = prose.human_evidence(fixture_trial(tables, design="human_nonrandomised"))
     others = set(tables["studies"].query("evidence_type == 'human_nonrandomised' and exercise_role == 'training_programme'")["study_id"])
     assert f"{len(others) + 1} non-randomised studies [" in text and f"@{FIXTURE}]" in text
-    assert f"@{FIXTURE}, a non-randomised study" in text
+    assert f"[@{FIXTURE}], a non-randomised study" in text
     assert "In other people the outcomes fall in fatigue" in prose.model_domains(fixture_trial(tables, population="other_people"))
 
 
@@ -104,8 +104,8 @@ def test_arms_that_disagree_are_cited_with_their_labels(tables):
     veldink_arms = tables["outcomes"].loc[tables["outcomes"]["study_id"] == "veldink2003"]
     onset = veldink_arms.loc[veldink_arms["domain"] == "disease_onset"].set_index("arm_id")["direction"]
     assert onset["veldink2003-exercise_female"] == "beneficial" and onset["veldink2003-exercise_male"] == "no_effect"
-    assert "favoured exercise on disease onset [@veldink2003, females]" in text     # the subgroup names the part
-    assert "No difference was found on disease onset [@veldink2003, males" in text
+    assert "favoured exercise on disease onset (females [@veldink2003])" in text     # the subgroup names the part
+    assert "No difference was found on disease onset (" in text and "males [@veldink2003]" in text
 
 
 def test_subsets_drop_the_passages_and_citations_of_excluded_studies(tables):
@@ -146,7 +146,7 @@ def test_optional_columns_are_used_when_present(tables):
     extended = fixture_trial(tables, study={"authors_conclusion": "no_effect", "exercise_role": "training_programme"},
                              arm={"comparator_kind": "usual_care", "n_randomised": 40},
                              outcome={"subgroup": "bulbar onset"})
-    paragraph = next(p for p in prose.human_evidence(extended).split("\n\n") if p.startswith(f"@{FIXTURE}"))
+    paragraph = next(p for p in prose.human_evidence(extended).split("\n\n") if p.startswith(f"[@{FIXTURE}]"))
     assert "(40 randomised) against usual care." in paragraph
     assert "The authors concluded that the exercise made no difference." in paragraph
     test_only = fixture_trial(tables, design="human_observational", study={"exercise_role": "single_session_test"})
@@ -161,16 +161,16 @@ def test_subgroups_that_disagree_are_cited_by_subgroup(tables):
     both["outcomes"] = pd.concat([both["outcomes"], pd.DataFrame([second])], ignore_index=True)
     rows = prose._outcome_rows(both)
     text = " ".join(prose.direction_sentences(rows.loc[rows["study_id"] == FIXTURE]))
-    assert "favoured exercise on fatigue [@fixturetrial2025, spinal onset]" in text
-    assert "No difference was found on fatigue [@fixturetrial2025, bulbar onset]" in text
+    assert "favoured exercise on fatigue (spinal onset [@fixturetrial2025])" in text
+    assert "No difference was found on fatigue (bulbar onset [@fixturetrial2025])" in text
 
 
 @pytest.mark.parametrize("hostile", ["@drory2001 says so", "{{< include /etc/passwd >}}", "<script>alert(1)</script>",
                                      "[click](https://example.org)", "*bold* _x_ `code` $x$", "&#64;entity"])
 def test_free_text_from_the_data_stays_text(tables, hostile):
     text = prose.human_evidence(fixture_trial(tables, comparator=hostile, outcome={"time_point": hostile}))
-    paragraph = next(p for p in text.split("\n\n") if p.startswith(f"@{FIXTURE}"))
-    body = paragraph.removeprefix(f"@{FIXTURE}")
+    paragraph = next(p for p in text.split("\n\n") if p.startswith(f"[@{FIXTURE}]"))
+    body = paragraph.removeprefix(f"[@{FIXTURE}]")
     assert not re.findall(r"(?<!\\)[<>{}\[\]*`@_$]", body), body
     assert not re.findall(r"&(?!amp;)", body)
     assert prose.escape_text(hostile).replace("\\", "").replace("&amp;", "&") == hostile

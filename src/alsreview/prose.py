@@ -88,13 +88,28 @@ def cite(study_ids, suffixes: dict[str, str] | None = None) -> str:
             raise ValueError(f"not a study key: {key!r}")
     if not keys:
         return ""
-    suffixes = suffixes or {}
-    return "[" + "; ".join(f"@{k}, {suffixes[k]}" if suffixes.get(k) else f"@{k}" for k in keys) + "]"
+    suffixes = {k: v for k, v in (suffixes or {}).items() if v and k in keys}
+    if not suffixes:
+        return "[" + "; ".join(f"@{k}" for k in keys) + "]"
+    # The part of a study a finding concerns (an arm, a subgroup) is written before its citation, outside the
+    # brackets: a numbered style (AMA) would print a citation suffix after the number, where it reads as noise.
+    plain = [k for k in keys if k not in suffixes]
+    parts = (["[" + "; ".join(f"@{k}" for k in plain) + "]"] if plain else []) + [f"{suffixes[k]} [@{k}]" for k in keys
+                                                                                   if k in suffixes]
+    return "(" + "; ".join(parts) + ")"
 
 
-def cite_narrative(study_id: str) -> str:
-    """'@key' (author and year in the running text), with the same key check as cite."""
-    return cite([study_id])[1:-1]
+def cite_narrative(study_id: str, authors=None, year=None) -> str:
+    """A study named in the running text: 'Drory et al. (2001) [@drory2001]'. The names are written out because
+    a numbered citation style (AMA) would otherwise open the sentence with a bare number."""
+    reference = cite([study_id])
+    if not isinstance(authors, str) or not authors.strip():
+        return reference
+    names = [a.strip() for a in authors.split(",") if a.strip()]
+    surnames = [n.rsplit(" ", 1)[0] if " " in n else n for n in names[:2]]
+    shown = surnames[0] if len(names) == 1 else (" and ".join(surnames) if len(names) == 2 else f"{surnames[0]} et al.")
+    when = f" ({int(year)})" if year is not None and not pd.isna(year) else ""
+    return f"{escape_text(shown)}{when} {reference}"
 
 
 def words(items, conjunction: str = "and") -> str:
@@ -292,7 +307,7 @@ def study_findings(study, tables: dict[str, pd.DataFrame]) -> str:
     rows = _outcome_rows(tables)
     rows = rows.loc[rows["study_id"] == study.study_id]
     design = DESIGN_PLURAL.get(study.evidence_type, (EVIDENCE_TYPE.get(study.evidence_type, "study").lower(),))[0]
-    described = f"{cite_narrative(study.study_id)}, {_article(design)},"
+    described = f"{cite_narrative(study.study_id, getattr(study, 'authors', None), study.year)}, {_article(design)},"
     if _column(record, "exercise_role").iloc[0] == "single_session_test":
         described += f" used {_modalities(arms)} as a test rather than as training"
     else:
