@@ -148,7 +148,9 @@ def update_tables(tables: dict[str, pd.DataFrame], corpus: dict[str, pd.DataFram
     current = snapshot(corpus, version, our_estimates(corpus))
     releases = corpus.get("releases")
     previous = previous_release(releases, version) if releases is not None and len(releases) else None
-    changes = what_changed(previous, current) if previous is not None else {}
+    whole_corpus = len(tables["studies"]) == len(corpus["studies"])
+    # Release-to-release changes name works of the whole corpus, so a subset report leaves them out.
+    changes = what_changed(previous, current) if previous is not None and whole_corpus else {}
     if changes:
         changes = {"studies": changes["studies"], "counts": changes["counts"],
                    "estimates": pd.concat([changes["estimates"].rename(columns={"estimate": "result"}).assign(kind="estimate"),
@@ -209,7 +211,9 @@ def candidate_reasons(candidates: pd.DataFrame) -> pd.DataFrame:
 
 
 def _analysis_sentence(row, names: pd.Series, cite) -> str:
-    scale = "; ".join(names.get(k, k) for k in str(row.scales).split("; "))
+    from .escape import escape_text
+
+    scale = escape_text("; ".join(names.get(k, k) for k in str(row.scales).split("; ")))  # scale names are data
     measure = ("a standardised mean difference (Hedges' g, positive favours exercise) of" if row.effect_measure ==
                "standardised mean difference" else f"a mean difference on the {scale} of")
     pi = "" if pd.isna(row.pi_lower) else f"; 95% prediction interval {_num(row.pi_lower)} to {_num(row.pi_upper)}"
