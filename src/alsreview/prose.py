@@ -255,23 +255,44 @@ def animal_evidence(tables: dict[str, pd.DataFrame]) -> str:
     return "\n\n".join(paragraphs) + "\n"
 
 
+def _split_arms(arms: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(exercise arms, comparator arms); rows without an arm_role are exercise arms, as in older data."""
+    role = _column(arms, "arm_role")
+    return arms.loc[role != "comparator"], arms.loc[role == "comparator"]
+
+
 def _comparator(arms: pd.DataFrame) -> str:
-    """The comparator in words: the coded kind when the data have it, else the curated description."""
-    kinds = [k for k in dict.fromkeys(_column(arms, "comparator_kind")) if k]
+    """The comparator in words: comparator arms by their coded kind (else their label); in older rows without
+    comparator arms, the kind or the curated description on the exercise arm."""
+    from .meta import COMPARATOR_KINDS
+
+    exercise, comparators = _split_arms(arms)
+    if len(comparators):
+        kinds = _column(comparators, "comparator_kind")
+        labels = _column(comparators, "arm_label")
+        return words(list(dict.fromkeys(COMPARATOR_KINDS.get(k) or escape_text(l) for k, l in zip(kinds, labels))), "or")
+    kinds = [k for k in dict.fromkeys(_column(exercise, "comparator_kind")) if k]
     if kinds:
-        return words([pretty(k) for k in kinds], "or")
-    texts = [t for t in dict.fromkeys(_column(arms, "comparator")) if t]
+        return words([COMPARATOR_KINDS.get(k, pretty(k)) for k in kinds], "or")
+    texts = [t for t in dict.fromkeys(_column(exercise, "comparator")) if t]
     return words([escape_text(t) for t in texts], "or")
 
 
-def _participants(arms: pd.DataFrame) -> str:
-    """Size of the exercise arms, or randomised participants when the data record them."""
-    randomised = pd.to_numeric(_column(arms, "n_randomised"), errors="coerce")
-    if randomised.notna().any():
-        return f"{int(randomised.max())} randomised" if randomised.nunique() == 1 else ""
-    n = arms["n"].dropna()
-    if len(n) and len(n) == len(arms):
-        return f"{int(n.sum())} in the exercise {'arm' if len(arms) == 1 else 'arms'}"
+def _participants(arms: pd.DataFrame, randomised_design: bool = True) -> str:
+    """Size of the arms: people randomised (or, without randomisation, allocated) to exercise and to the
+    comparator when the data record them, else the size of the exercise arms."""
+    exercise, comparators = _split_arms(arms)
+    randomised = pd.to_numeric(_column(exercise, "n_randomised"), errors="coerce")
+    against = pd.to_numeric(_column(comparators, "n_randomised"), errors="coerce")
+    if randomised.notna().all() and len(randomised):
+        to_exercise = int(randomised.sum())
+        verb = "randomised" if randomised_design else "allocated"
+        if len(against) and against.notna().all():
+            return f"{to_exercise} {verb} to exercise, {int(against.sum())} to the comparator"
+        return f"{to_exercise} {verb}"
+    n = exercise["n"].dropna() if "n" in exercise else pd.Series(dtype=float)
+    if len(n) and len(n) == len(exercise):
+        return f"{int(n.sum())} in the exercise {'arm' if len(exercise) == 1 else 'arms'}"
     return ""
 
 
@@ -308,11 +329,13 @@ def study_findings(study, tables: dict[str, pd.DataFrame]) -> str:
     rows = rows.loc[rows["study_id"] == study.study_id]
     design = DESIGN_PLURAL.get(study.evidence_type, (EVIDENCE_TYPE.get(study.evidence_type, "study").lower(),))[0]
     described = f"{cite_narrative(study.study_id, getattr(study, 'authors', None), study.year)}, {_article(design)},"
+    exercise_arms = _split_arms(arms)[0]
     if _column(record, "exercise_role").iloc[0] == "single_session_test":
-        described += f" used {_modalities(arms)} as a test rather than as training"
+        described += f" used {_modalities(exercise_arms)} as a test rather than as training"
     else:
-        described += f" tested {_modalities(arms)}"
-    size = _participants(arms) if study.evidence_type in ("human_rct", "human_nonrandomised") else ""
+        described += f" tested {_modalities(exercise_arms)}"
+    size = (_participants(arms, study.evidence_type == "human_rct")
+            if study.evidence_type in ("human_rct", "human_nonrandomised") else "")
     if size:
         described += f" ({size})"
     comparator = _comparator(arms)
