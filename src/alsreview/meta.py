@@ -404,7 +404,9 @@ def beside_published(ours: pd.DataFrame, published: pd.DataFrame) -> pd.DataFram
                      "trials": r.k, "participants": r.participants, "estimate": r.re_estimate,
                      "ci_lower": r.re_ci_lower, "ci_upper": r.re_ci_upper, "i2": r.i2})
     if len(ours) and len(published):
-        same = published.loc[published["domain"].isin(set(ours["domain"])) & published["effect"].notna()]
+        # Summary-of-findings rows repeat a numbered analysis of the same review, so they are left out here.
+        same = published.loc[published["domain"].isin(set(ours["domain"])) & published["effect"].notna()
+                             & (published["analysis"] != "SoF")]
         for p in same.itertuples(index=False):
             rows.append({"domain": p.domain, "window": time_window(p.time_point) or "not stated",
                          "time_point": p.time_point, "source": p.study_id,
@@ -446,7 +448,7 @@ def _draw_trial_forest(ax, contrasts: pd.DataFrame, pooled: pd.Series, title: st
     ax.annotate(f"{est:.2f} [{lo:.2f}, {hi:.2f}]", (1.02, 0), xycoords=("axes fraction", "data"), fontsize=7,
                 va="center", weight="bold")
     measure = "Hedges' g" if smd else f"Mean difference on the {pooled['scales']}"
-    ax.set_xlabel(f"{measure} (exercise minus control, 95% CI)", fontsize=8)
+    ax.set_xlabel(textwrap.fill(f"{measure} (exercise minus control, 95% CI)", 60), fontsize=8)
     left, right = side_labels(better)
     ax.annotate(left, (0.0, 1.02), xycoords="axes fraction", fontsize=7, ha="left", va="bottom", style="italic")
     ax.annotate(right, (1.0, 1.02), xycoords="axes fraction", fontsize=7, ha="right", va="bottom", style="italic")

@@ -184,7 +184,7 @@ def update_tables(tables: dict[str, pd.DataFrame], corpus: dict[str, pd.DataFram
     all_pooled = pd.concat([pooled.assign(analysis="stated numbers only"),
                             assumed.assign(analysis="with recorded assumptions")], ignore_index=True)
     return {
-        "excluded": excluded, "reasons": candidate_reasons(candidates),
+        "excluded": excluded, "reasons": candidate_reasons(candidates), "studies": tables["studies"],
         "flow": flow, "trials": trials, "candidates": candidates, "contrasts": assumed_contrasts, "pooled": pooled,
         "assumed": assumed, "sensitivity": sensitivity, "forests": forests,
         "pooled_all": all_pooled[["analysis", "label", "effect_measure", "k", "participants", "trials", "re_estimate",
@@ -263,6 +263,16 @@ def sensitivity_exclusions_text(update: dict) -> str:
     return f" ({cite(sorted(excluded))}: {'; '.join(excluded[k] for k in sorted(excluded))})" if excluded else ""
 
 
+def _named(study_id: str, studies: pd.DataFrame) -> str:
+    """A review named by author and year with its citation, as the running text names studies."""
+    from .prose import cite_narrative
+
+    row = studies.loc[studies["study_id"] == study_id]
+    if row.empty:
+        return cite_narrative(study_id)
+    return cite_narrative(study_id, row["authors"].iloc[0], row["year"].iloc[0])
+
+
 def comparison_passage(update: dict) -> str:
     """Our estimates against the published meta-analyses of the same domain and window, and why they differ."""
     from .escape import escape_text
@@ -281,7 +291,7 @@ def comparison_passage(update: dict) -> str:
         if theirs.empty:
             parts.append(f"No published meta-analysis in the dataset gives an estimate for {topic}.")
             continue
-        listed = "; ".join(f"{cite([t.source])[1:-1]} ({escape_text(t.time_point) if isinstance(t.time_point, str) and t.time_point else 'time not stated'}), {t.effect_measure} {_num(t.estimate)}"
+        listed = "; ".join(f"{_named(t.source, update['studies'])} ({escape_text(t.time_point) if isinstance(t.time_point, str) and t.time_point else 'time not stated'}), {t.effect_measure} {_num(t.estimate)}"
                            + (f" ({_num(t.ci_lower)} to {_num(t.ci_upper)})" if pd.notna(t.ci_lower) else "")
                            for t in theirs.itertuples(index=False))
         parts.append(f"For {topic}, published meta-analyses report {listed}.")
