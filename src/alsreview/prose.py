@@ -270,7 +270,10 @@ def _comparator(arms: pd.DataFrame) -> str:
     if len(comparators):
         kinds = _column(comparators, "comparator_kind")
         labels = _column(comparators, "arm_label")
-        return words(list(dict.fromkeys(COMPARATOR_KINDS.get(k) or escape_text(l) for k, l in zip(kinds, labels))), "or")
+        # The coded kind, then what the trial called it: "usual care" differs between trials.
+        named = [(f"{COMPARATOR_KINDS[k]} ({escape_text(l)})" if l and l.lower() != COMPARATOR_KINDS[k] else COMPARATOR_KINDS[k])
+                 if k in COMPARATOR_KINDS else escape_text(l) for k, l in zip(kinds, labels)]
+        return words(list(dict.fromkeys(named)), "or")
     kinds = [k for k in dict.fromkeys(_column(exercise, "comparator_kind")) if k]
     if kinds:
         return words([COMPARATOR_KINDS.get(k, pretty(k)) for k in kinds], "or")
