@@ -57,3 +57,11 @@ def test_columns_are_wide_enough_for_their_longest_word_and_numbers_align_right(
     assert not needs_landscape(frame)
     wide = pd.DataFrame({f"practitioner articles {i}": [1] for i in range(12)})
     assert needs_landscape(wide)
+
+
+def test_headings_spell_als_in_capitals():
+    from alsreview.reader_tables import heading
+
+    assert heading("als_animal_studies") == "ALS animal studies"
+    assert heading("people_with_als_findings") == "People with ALS findings"
+    assert heading("also_shown") == "Also shown"

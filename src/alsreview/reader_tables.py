@@ -4,6 +4,8 @@ intervals in one cell, no plotting internals and no columns that are empty throu
 The CSVs keep the data's codes and columns; only the Markdown the report includes goes through here."""
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 from .labels import label, pretty
@@ -57,7 +59,7 @@ def merge_intervals(frame: pd.DataFrame) -> pd.DataFrame:
 def heading(column) -> str:
     if column in HEADINGS:
         return HEADINGS[column]
-    text = pretty(column)
+    text = re.sub(r"\bals\b", "ALS", pretty(column))  # 'als_animal_studies' reads 'ALS animal studies'
     return text[:1].upper() + text[1:]
 
 
