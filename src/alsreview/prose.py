@@ -94,9 +94,8 @@ def cite(study_ids, suffixes: dict[str, str] | None = None) -> str:
     # The part of a study a finding concerns (an arm, a subgroup) is written before its citation, outside the
     # brackets: a numbered style (AMA) would print a citation suffix after the number, where it reads as noise.
     plain = [k for k in keys if k not in suffixes]
-    parts = (["[" + "; ".join(f"@{k}" for k in plain) + "]"] if plain else []) + [f"{suffixes[k]} [@{k}]" for k in keys
-                                                                                   if k in suffixes]
-    return "(" + "; ".join(parts) + ")"
+    parts = "(" + "; ".join(f"{suffixes[k]} [@{k}]" for k in keys if k in suffixes) + ")"
+    return ("[" + "; ".join(f"@{k}" for k in plain) + "] " + parts) if plain else parts
 
 
 def cite_narrative(study_id: str, authors=None, year=None) -> str:
