@@ -212,3 +212,12 @@ def test_risk_of_bias_table_and_chart():
     assert table.set_index("study").loc["other2001", "blinding"] == ""
     fig = plot_risk_of_bias(table)
     assert len(fig.axes[0].collections) == 3  # one circle per judgement made
+
+
+def test_characteristics_describe_the_exercise_arms_not_the_comparators(tables):
+    """Trials list their comparator arm too; its size and kind of exercise are not the exercise's."""
+    rows = characteristics(tables).set_index("study")
+    arms = tables["interventions"]
+    braga = arms.loc[arms["study_id"] == "braga2018"].set_index("arm_role")["n"]
+    assert rows.loc["braga2018", "n_exercise"] == braga["exercise"]                 # 24, not 24 + 24
+    assert rows.loc["lunetta2016", "interventions"] == "combined"                  # not the comparator's stretching

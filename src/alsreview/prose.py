@@ -18,7 +18,7 @@ import re
 import pandas as pd
 
 from .labels import EVIDENCE_TYPE, POPULATION, pretty
-from .subset import is_exercise_study
+from .subset import is_exercise_study, split_arms
 
 STUDY_KEY = re.compile(r"^[a-z][a-z0-9]*[0-9]{4}[a-z]?$")
 ARM_KEY = re.compile(r"^[a-z][a-z0-9]*[0-9]{4}[a-z]?-([a-z0-9_]+)$")
@@ -254,18 +254,12 @@ def animal_evidence(tables: dict[str, pd.DataFrame]) -> str:
     return "\n\n".join(paragraphs) + "\n"
 
 
-def _split_arms(arms: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(exercise arms, comparator arms); rows without an arm_role are exercise arms, as in older data."""
-    role = _column(arms, "arm_role")
-    return arms.loc[role != "comparator"], arms.loc[role == "comparator"]
-
-
 def _comparator(arms: pd.DataFrame) -> str:
     """The comparator in words: comparator arms by their coded kind (else their label); in older rows without
     comparator arms, the kind or the curated description on the exercise arm."""
     from .meta import COMPARATOR_KINDS
 
-    exercise, comparators = _split_arms(arms)
+    exercise, comparators = split_arms(arms)
     if len(comparators):
         kinds = _column(comparators, "comparator_kind")
         labels = _column(comparators, "arm_label")
@@ -283,7 +277,7 @@ def _comparator(arms: pd.DataFrame) -> str:
 def _participants(arms: pd.DataFrame, randomised_design: bool = True) -> str:
     """Size of the arms: people randomised (or, without randomisation, allocated) to exercise and to the
     comparator when the data record them, else the size of the exercise arms."""
-    exercise, comparators = _split_arms(arms)
+    exercise, comparators = split_arms(arms)
     randomised = pd.to_numeric(_column(exercise, "n_randomised"), errors="coerce")
     against = pd.to_numeric(_column(comparators, "n_randomised"), errors="coerce")
     if randomised.notna().all() and len(randomised):
@@ -331,7 +325,7 @@ def study_findings(study, tables: dict[str, pd.DataFrame]) -> str:
     rows = rows.loc[rows["study_id"] == study.study_id]
     design = DESIGN_PLURAL.get(study.evidence_type, (EVIDENCE_TYPE.get(study.evidence_type, "study").lower(),))[0]
     described = f"{cite_narrative(study.study_id, getattr(study, 'authors', None), study.year)}, {_article(design)},"
-    exercise_arms = _split_arms(arms)[0]
+    exercise_arms = split_arms(arms)[0]
     if _column(record, "exercise_role").iloc[0] == "single_session_test":
         described += f" used {_modalities(exercise_arms)} as a test rather than as training"
     else:
@@ -386,8 +380,8 @@ def human_evidence(tables: dict[str, pd.DataFrame]) -> str:
 def _trial_sizes(tables: dict[str, pd.DataFrame], human: pd.DataFrame) -> str:
     """The range of exercise-arm sizes over the trials, when every trial states them."""
     trials = human.loc[human["evidence_type"].isin(["human_rct", "human_nonrandomised"]), "study_id"]
-    arms = tables["interventions"].loc[tables["interventions"]["study_id"].isin(trials)]
-    sizes = arms.groupby("study_id")["n"].sum(min_count=1).dropna()
+    arms = split_arms(tables["interventions"])[0]
+    sizes = arms.loc[arms["study_id"].isin(trials)].groupby("study_id")["n"].sum(min_count=1).dropna()
     if not len(trials) or len(sizes) != len(trials):
         return ""
     low, high = int(sizes.min()), int(sizes.max())

@@ -19,6 +19,13 @@ def is_exercise_study(studies: pd.DataFrame) -> pd.Series:
     return has_exercise_arms(studies) & (studies["exercise_role"] == TRAINING)
 
 
+def split_arms(arms: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(exercise arms, comparator arms). Rows without an arm_role are exercise arms, as in data curated before
+    comparator arms were listed; sizes and modalities of "the exercise" are read from the first frame only."""
+    role = arms["arm_role"] if "arm_role" in arms.columns else pd.Series("exercise", index=arms.index)
+    return arms.loc[role != "comparator"], arms.loc[role == "comparator"]
+
+
 def exercise_outcomes(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     """The outcomes of studies testing exercise, the rows every summary of effect directions is built from."""
     studies = tables["studies"]

@@ -16,7 +16,7 @@ from __future__ import annotations
 import pandas as pd
 
 from .labels import DIRECTIONS, DIRECTNESS, DIRECTNESS_LABELS, EVIDENCE_TYPE, EXERCISE_ROLE, POPULATION, pretty
-from .subset import exercise_outcomes, has_exercise_arms
+from .subset import exercise_outcomes, has_exercise_arms, split_arms
 
 UNCLEAR = "unclear"
 
@@ -111,7 +111,8 @@ def characteristics(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     at the level the source reports them, and beside them the authors' own conclusion."""
     studies, arms, outcomes = tables["studies"], tables["interventions"], tables["outcomes"]
     primary = studies.loc[has_exercise_arms(studies)].sort_values(["year", "study_id"])
-    by_arm = arms.groupby("study_id", sort=False).agg(interventions=("modality", _join_unique), n_exercise=("n", _total_n))
+    by_arm = split_arms(arms)[0].groupby("study_id", sort=False).agg(interventions=("modality", _join_unique),
+                                                                   n_exercise=("n", _total_n))
     by_outcome = outcomes.groupby("study_id", sort=False).agg(outcome_domains=("domain", _join_unique))
     by_outcome["outcome_directions"] = findings_by_level(outcomes, arms)
     frame = pd.DataFrame({

@@ -14,7 +14,7 @@ from .meta import (COMPARATOR_KINDS, beside_published, our_meta_analysis, plot_t
                    trial_candidates)
 from .labels import EVIDENCE_TYPE, label
 from .screening import update_flow
-from .subset import is_exercise_study
+from .subset import is_exercise_study, split_arms
 
 TRIAL_DESIGNS = ("human_rct", "human_nonrandomised")
 
@@ -51,9 +51,7 @@ def trial_characteristics(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
                "authors_conclusion"]
     rows = []
     for t in trials.sort_values(["year", "study_id"]).itertuples(index=False):
-        own = arms.loc[arms["study_id"] == t.study_id]
-        role = own["arm_role"] if "arm_role" in own.columns else pd.Series("exercise", index=own.index)
-        exercise, comparator = own.loc[role != "comparator"], own.loc[role == "comparator"]
+        exercise, comparator = split_arms(arms.loc[arms["study_id"] == t.study_id])
         if len(comparator):
             kinds = comparator["comparator_kind"].map(COMPARATOR_KINDS) if "comparator_kind" in comparator else None
             compared = "; ".join(f"{a} ({k})" if isinstance(k, str) else str(a) for a, k in
