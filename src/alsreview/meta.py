@@ -329,8 +329,14 @@ def trial_candidates(outcomes: pd.DataFrame, arms: pd.DataFrame, scales: pd.Data
 def trial_contrasts(outcomes: pd.DataFrame, arms: pd.DataFrame, scales: pd.DataFrame | None = None,
                     assumptions: bool = False) -> pd.DataFrame:
     """The usable exercise-versus-no-added-exercise contrasts (see `trial_candidates`)."""
-    candidates = trial_candidates(outcomes, arms, scales, assumptions)
-    return candidates.loc[candidates["usable"], CONTRAST_COLUMNS].reset_index(drop=True)
+    return usable_contrasts(trial_candidates(outcomes, arms, scales, assumptions=True), assumptions)
+
+
+def usable_contrasts(candidates: pd.DataFrame, assumptions: bool) -> pd.DataFrame:
+    """The contrasts of one candidates table (built with assumptions) for either analysis: a row usable as stated
+    carries no assumption, so the primary analysis is the rows whose assumption column is empty."""
+    keep = candidates["usable"] & (assumptions | (candidates["assumption"] == ""))
+    return candidates.loc[keep, CONTRAST_COLUMNS].reset_index(drop=True)
 
 
 def _standardised(group: pd.DataFrame) -> pd.DataFrame | None:

@@ -10,8 +10,8 @@ import re
 import pandas as pd
 
 from .changes import previous_release, snapshot, what_changed
-from .meta import (COMPARATOR_KINDS, beside_published, our_meta_analysis, plot_trial_forests, sensitivity_without,
-                   trial_candidates)
+from .meta import (COMPARATOR_KINDS, beside_published, our_meta_analysis, plot_trial_forests, pooled_trials,
+                   sensitivity_without, trial_candidates, usable_contrasts)
 from .labels import EVIDENCE_TYPE, label
 from .screening import update_flow
 from .subset import is_exercise_study, split_arms
@@ -126,9 +126,9 @@ def published_meta_analyses(pooled: pd.DataFrame, studies: pd.DataFrame) -> pd.D
 
 def update_tables(tables: dict[str, pd.DataFrame], corpus: dict[str, pd.DataFrame], version: str) -> dict:
     """Everything notebook 04 writes: flow, trials, pooling with sensitivity, published estimates, changes, values."""
-    contrasts, pooled = our_meta_analysis(tables)
-    assumed_contrasts, assumed = our_meta_analysis(tables, assumptions=True)
     candidates = trial_candidates(tables["outcomes"], tables["interventions"], tables.get("scales"), assumptions=True)
+    contrasts, assumed_contrasts = usable_contrasts(candidates, False), usable_contrasts(candidates, True)
+    pooled, assumed = pooled_trials(contrasts), pooled_trials(assumed_contrasts)
     excluded = sensitivity_exclusions(tables)
     sensitivity = sensitivity_without(assumed_contrasts, set(excluded)).assign(
         left_out="; ".join(f"{s} ({why})" for s, why in sorted(excluded.items())) or "none")
