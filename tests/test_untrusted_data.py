@@ -20,6 +20,7 @@ from alsreview.export import markdown_cell, to_markdown
 from alsreview.schema import read_datapackage
 from alsreview.tidy import tidy
 from test_bad_input import rows, set_cell, validate, write_rows
+from test_render_step import fake_quarto
 
 SECRET = "h13-secret-line-that-must-never-be-printed"
 HOSTILE = ["<img src=x onerror=alert(1)>", "[x]{onmouseover=alert(1)}", "[x](javascript:alert(1))",
@@ -331,13 +332,6 @@ def test_empty_make_parameters_mean_no_selection():
 
 
 # --- render under the lock, in a staged copy; faults named --------------------------------------------------
-
-def fake_quarto(tmp_path, body):
-    script = tmp_path / "quarto"
-    script.write_text("#!/bin/sh\n" + body + "\n")
-    script.chmod(0o755)
-    return script
-
 
 @pytest.fixture
 def built(tmp_path):
