@@ -34,8 +34,8 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from alsreview.paths import BUILD_DIR, DATA_DIR, NOTEBOOKS_DIR, PROJ_ROOT
-from alsreview.schema import read_datapackage
+from alsreview.data.paths import BUILD_DIR, DATA_DIR, NOTEBOOKS_DIR, PROJ_ROOT
+from alsreview.data.schema import read_datapackage
 
 # Trials measure a small, shared vocabulary of outcomes (as in the Cochrane review), so the number of
 # pooled outcomes, and of forest plots, stays bounded as studies are added.
@@ -340,7 +340,7 @@ def main() -> None:
             table.add(f"setup, fresh clone, warm cache ({how})", "-", warm, target="< 30 s", met=warm < 30)
             shutil.rmtree(clone)
 
-        from alsreview.validate import validate
+        from alsreview.data.validate import validate
 
         per_study = 76 / 42
         data = tmp / "validate-data"

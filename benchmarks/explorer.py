@@ -20,7 +20,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from alsreview.paths import ANALYSIS_DIR, PROJ_ROOT
+from alsreview.data.paths import ANALYSIS_DIR, PROJ_ROOT
 
 VENDOR = PROJ_ROOT / "report" / "vendor"
 

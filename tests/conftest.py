@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from alsreview.load import load_tables
-from alsreview.paths import DATA_DIR, PROJ_ROOT
+from alsreview.data.load import load_tables
+from alsreview.data.paths import DATA_DIR, PROJ_ROOT
 
 sys.path.insert(0, str(Path(__file__).parent))
 SEED = PROJ_ROOT.parent / "shared" / "seed" / "kinesitherapy-in-als-2017.txt"

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from alsreview.build import build
-from alsreview.paths import DATA_DIR, PROJ_ROOT
+from alsreview.data.paths import DATA_DIR, PROJ_ROOT
+from alsreview.pipeline.build import build
 
 INSTALLER = PROJ_ROOT.parent / "shared" / "tools" / "quarto" / "install"
 

@@ -2,12 +2,18 @@
 import pandas as pd
 import pytest
 
-from alsreview.evidence_map import evidence_map, evidence_matrix
-from alsreview.quality import discrepancies, field_coverage
-from alsreview.recommendations import recommendations_vs_evidence
-from alsreview.subset import select
-from alsreview.summary import animal_vs_human, characteristics, directions_shown, evidence_by_model, study_directions
-from alsreview.timeline import cumulative_counts, timeline_data
+from alsreview.data.subset import select
+from alsreview.synthesis.evidence_map import evidence_map, evidence_matrix
+from alsreview.synthesis.quality import discrepancies, field_coverage
+from alsreview.synthesis.recommendations import recommendations_vs_evidence
+from alsreview.synthesis.summary import (
+    animal_vs_human,
+    characteristics,
+    directions_shown,
+    evidence_by_model,
+    study_directions,
+)
+from alsreview.synthesis.timeline import cumulative_counts, timeline_data
 
 
 def study(sid, year, evidence, species, population, **kw):
@@ -152,7 +158,7 @@ def test_subset_follows_the_study(fixture_tables):
 
 
 def test_flow_of_records_adds_up(fixture_tables):
-    from alsreview.quality import flow_of_records
+    from alsreview.synthesis.quality import flow_of_records
 
     flow = flow_of_records(fixture_tables).set_index("box")["n"]
     total = len(fixture_tables["studies"])
@@ -163,7 +169,7 @@ def test_flow_of_records_adds_up(fixture_tables):
 
 
 def test_outcome_findings_filters_by_species(fixture_tables):
-    from alsreview.summary import outcome_findings
+    from alsreview.synthesis.summary import outcome_findings
 
     assert len(outcome_findings(fixture_tables)) == 5
     human = outcome_findings(fixture_tables, species=["human"])
@@ -171,8 +177,8 @@ def test_outcome_findings_filters_by_species(fixture_tables):
 
 
 def test_a_single_exercise_test_is_listed_but_not_counted_as_testing_exercise(fixture_tables):
-    from alsreview.quality import flow_of_records
-    from alsreview.values import overview_values
+    from alsreview.document.values import overview_values
+    from alsreview.synthesis.quality import flow_of_records
 
     studies = fixture_tables["studies"].copy()
     studies.loc[studies["study_id"] == "trial2007", ["evidence_type", "exercise_role", "authors_conclusion"]] = \
@@ -200,7 +206,7 @@ def test_risk_of_bias_table_and_chart():
     import matplotlib
 
     matplotlib.use("Agg")
-    from alsreview.bias import plot_risk_of_bias, risk_of_bias_table
+    from alsreview.synthesis.bias import plot_risk_of_bias, risk_of_bias_table
 
     rob = pd.DataFrame([
         dict(study_id="trial2007", assessed_by="review2010", domain="overall", judgement="low"),

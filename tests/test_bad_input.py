@@ -8,8 +8,8 @@ import sys
 import pytest
 
 from alsreview import cli
-from alsreview.errors import UsageError
-from alsreview.params import check_params
+from alsreview.data.errors import UsageError
+from alsreview.pipeline.params import check_params
 
 
 def rows(path):
@@ -249,8 +249,8 @@ def test_cli_broken_data_exits_1_without_traceback(data_copy, tmp_path):
 def test_fast_and_careful_readers_agree(data_copy):
     from pandas.testing import assert_frame_equal
 
-    from alsreview.load import _read_careful, _read_fast
-    from alsreview.schema import read_datapackage
+    from alsreview.data.raw import _read_careful, _read_fast
+    from alsreview.data.schema import read_datapackage
 
     package = read_datapackage(data_copy)
     outcomes = data_copy / "outcomes.csv"

@@ -4,9 +4,9 @@ import re
 import pandas as pd
 import yaml
 
-from alsreview.changes import previous_release, snapshot, what_changed
-from alsreview.paths import DATA_DIR, PROJ_ROOT
-from alsreview.schema import read_datapackage
+from alsreview.data.paths import DATA_DIR, PROJ_ROOT
+from alsreview.data.schema import read_datapackage
+from alsreview.living.releases import previous_release, snapshot, what_changed
 
 
 def test_what_changed_lists_studies_counts_estimates_and_conclusions(tables):

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from alsreview import __version__, cli
-from alsreview.paths import DATA_DIR, PROJ_ROOT
+from alsreview.data.paths import DATA_DIR, PROJ_ROOT
 
 SUBCOMMANDS = sorted(cli.COMMANDS)
 

@@ -2,11 +2,11 @@
 import re
 
 import pytest
-
-from alsreview.paths import DATA_DIR
-from alsreview.subset import is_exercise_study
-from alsreview.validate import validate
 from conftest import SEED
+
+from alsreview.data.paths import DATA_DIR
+from alsreview.data.subset import is_exercise_study
+from alsreview.data.validate import validate
 
 
 def test_shipped_data_validate():

@@ -9,11 +9,18 @@ import subprocess
 import pandas as pd
 import pytest
 
-from alsreview.explorer import (COLUMNS, FILTERS, dictionary_inputs, explorer_rows, page_data, script_block,
-                                short_citation)
-from alsreview.labels import DIRECTION_COLOURS, POPULATION
-from alsreview.paths import DATA_DIR, PROJ_ROOT
-from alsreview.schema import read_datapackage
+from alsreview.data.labels import DIRECTION_COLOURS, POPULATION
+from alsreview.data.paths import DATA_DIR, PROJ_ROOT
+from alsreview.data.schema import read_datapackage
+from alsreview.document.explorer import (
+    COLUMNS,
+    FILTERS,
+    dictionary_inputs,
+    explorer_rows,
+    page_data,
+    script_block,
+    short_citation,
+)
 
 VENDOR = PROJ_ROOT / "report" / "vendor"
 OKABE_ITO = {"#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#999999", "#000000"}

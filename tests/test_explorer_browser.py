@@ -17,9 +17,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from alsreview.explorer import label
-from alsreview.labels import DIRECTION_COLOURS
-from alsreview.paths import ANALYSIS_DIR, DATA_DIR, PROJ_ROOT
+from alsreview.data.labels import DIRECTION_COLOURS
+from alsreview.data.paths import ANALYSIS_DIR, DATA_DIR, PROJ_ROOT
+from alsreview.document.explorer import label
 
 pytestmark = pytest.mark.slow
 FILTER_KEYS = ["species", "population", "evidence_type", "modality", "domain", "direction"]

@@ -2,7 +2,8 @@
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from alsreview.export import neutralise_formula, to_markdown, use_deterministic_style, write_figure, write_table
+from alsreview.document.export import neutralise_formula, to_markdown, write_figure, write_table
+from alsreview.synthesis.figure_style import use_deterministic_style
 
 
 def test_markdown_escapes_markup():

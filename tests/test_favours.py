@@ -3,9 +3,17 @@ import pandas as pd
 from hypothesis import given
 from hypothesis import strategies as st
 
-from alsreview.favours import (DIRECTION_UNKNOWN, FAVOURS_CONTROL, FAVOURS_EXERCISE, NO_CLEAR_DIFFERENCE, NO_INTERVAL,
-                               favours, favours_column, null_value)
-from alsreview.meta import reported_analyses, summary_of_findings
+from alsreview.data.favours import (
+    DIRECTION_UNKNOWN,
+    FAVOURS_CONTROL,
+    FAVOURS_EXERCISE,
+    NO_CLEAR_DIFFERENCE,
+    NO_INTERVAL,
+    favours,
+    favours_column,
+    null_value,
+)
+from alsreview.synthesis.reported import reported_analyses, summary_of_findings
 
 
 def test_favours_follows_the_scale_direction():

@@ -4,16 +4,17 @@ import matplotlib
 import pytest
 import yaml
 from matplotlib.text import Text
-
-from alsreview.bias import plot_risk_of_bias, risk_of_bias_table
-from alsreview.evidence_map import evidence_map, plot_evidence_map
-from alsreview.export import use_deterministic_style
-from alsreview.meta import plot_reported_forest, reported_analyses
-from alsreview.paths import PROJ_ROOT
-from alsreview.prisma import flow_boxes, plot_prisma
-from alsreview.quality import flow_of_records
-from alsreview.timeline import cumulative_counts, plot_cumulative, plot_timeline, timeline_data
 from test_pdf import length_in_points
+
+from alsreview.data.paths import PROJ_ROOT
+from alsreview.synthesis.bias import plot_risk_of_bias, risk_of_bias_table
+from alsreview.synthesis.evidence_map import evidence_map, plot_evidence_map
+from alsreview.synthesis.figure_style import use_deterministic_style
+from alsreview.synthesis.forest import plot_reported_forest
+from alsreview.synthesis.prisma import flow_boxes, plot_prisma
+from alsreview.synthesis.quality import flow_of_records
+from alsreview.synthesis.reported import reported_analyses
+from alsreview.synthesis.timeline import cumulative_counts, plot_cumulative, plot_timeline, timeline_data
 
 matplotlib.use("Agg")
 A4_WIDTH_PT = 595.28

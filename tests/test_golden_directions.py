@@ -8,12 +8,13 @@ import pytest
 
 matplotlib.use("Agg")
 
-from alsreview.evidence_map import evidence_map  # noqa: E402
-from alsreview.favours import FAVOURS_EXERCISE, NO_CLEAR_DIFFERENCE  # noqa: E402
-from alsreview.meta import plot_reported_forest, reported_analyses, summary_of_findings  # noqa: E402
-from alsreview.recommendations import recommendations_vs_evidence  # noqa: E402
-from alsreview.summary import animal_vs_human, characteristics, evidence_by_model  # noqa: E402
-from alsreview.values import overview_values  # noqa: E402
+from alsreview.data.favours import FAVOURS_EXERCISE, NO_CLEAR_DIFFERENCE  # noqa: E402
+from alsreview.document.values import overview_values  # noqa: E402
+from alsreview.synthesis.evidence_map import evidence_map  # noqa: E402
+from alsreview.synthesis.forest import plot_reported_forest  # noqa: E402
+from alsreview.synthesis.recommendations import recommendations_vs_evidence  # noqa: E402
+from alsreview.synthesis.reported import reported_analyses, summary_of_findings  # noqa: E402
+from alsreview.synthesis.summary import animal_vs_human, characteristics, evidence_by_model  # noqa: E402
 
 
 @pytest.fixture(scope="module")

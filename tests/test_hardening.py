@@ -7,10 +7,10 @@ import time
 import pytest
 
 from alsreview import cli
-from alsreview.build import build, build_lock
-from alsreview.errors import DataError
-from alsreview.escape import escape_text
-from alsreview.tidy import atomic_write, tidy
+from alsreview.data.errors import DataError
+from alsreview.data.tidy import atomic_write, tidy
+from alsreview.document.escape import escape_text
+from alsreview.pipeline.build import build, build_lock
 
 SCRIPT = "<script>alert(1)</script>"
 

@@ -8,11 +8,11 @@ from hypothesis import strategies as st
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-from alsreview.evidence_map import evidence_map, plot_evidence_map  # noqa: E402
-from alsreview.labels import DIRECTIONS, DIRECTNESS, DIRECTNESS_LABELS, POPULATION  # noqa: E402
-from alsreview.recommendations import recommendations_vs_evidence  # noqa: E402
-from alsreview.summary import animal_vs_human, characteristics, evidence_by_model, outcome_findings  # noqa: E402
-from alsreview.values import overview_values  # noqa: E402
+from alsreview.data.labels import DIRECTIONS, DIRECTNESS, DIRECTNESS_LABELS, POPULATION  # noqa: E402
+from alsreview.document.values import overview_values  # noqa: E402
+from alsreview.synthesis.evidence_map import evidence_map, plot_evidence_map  # noqa: E402
+from alsreview.synthesis.recommendations import recommendations_vs_evidence  # noqa: E402
+from alsreview.synthesis.summary import animal_vs_human, characteristics, evidence_by_model, outcome_findings  # noqa: E402
 
 POPULATIONS = {"als_model_animal": "mouse", "healthy_animal": "rat", "other_disease_model_animal": "rat",
                "people_with_als": "human"}

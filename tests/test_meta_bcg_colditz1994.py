@@ -7,11 +7,11 @@ the Kacker values from statsmodels/stats/tests/results/results_meta.py (commit 2
 import numpy as np
 import pandas as pd
 import pytest
-from statsmodels.stats.meta_analysis import effectsize_2proportions
-
-from alsreview.meta import pool
 from reference_data import BCG, KACKER_VI, KACKER_YI
+from statsmodels.stats.meta_analysis import effectsize_2proportions
 from tolerances import FULL_PRECISION, PRINTED_4DP
+
+from alsreview.synthesis.pooling import pool
 
 
 @pytest.fixture(scope="module")

@@ -9,10 +9,10 @@ for the Kacker example stored in statsmodels' results_meta.py (exk1_dl_hksj, com
 import numpy as np
 import pandas as pd
 import pytest
-
-from alsreview.meta import pool, random_effects, reml_tau2
 from reference_data import KACKER_VI, KACKER_YI, NORMAND
 from tolerances import FULL_PRECISION, PRINTED_2DP
+
+from alsreview.synthesis.pooling import pool, random_effects, reml_tau2
 
 
 @pytest.fixture(scope="module")

@@ -4,7 +4,9 @@ import pandas as pd
 import pytest
 from statsmodels.stats.meta_analysis import effectsize_smd
 
-from alsreview.meta import pool, pooled_trials, sensitivity_without, time_window, trial_contrasts
+from alsreview.synthesis.contrasts import time_window, trial_contrasts
+from alsreview.synthesis.pooling import pool
+from alsreview.synthesis.trial_pooling import pooled_trials, sensitivity_without
 
 ARMS = pd.DataFrame([
     {"arm_id": "a2020-ex", "comparator_kind": None}, {"arm_id": "a2020-uc", "comparator_kind": "usual_care"},
@@ -84,7 +86,7 @@ def test_fewer_than_two_trials_and_sensitivity_drop():
 
 
 def test_forest_says_which_side_favours_exercise():
-    from alsreview.meta import plot_trial_forests
+    from alsreview.synthesis.forest import plot_trial_forests
 
     outcomes = pd.DataFrame([row("a2020", "a2020-uc", scale="fss", **ARM_NUMBERS), row("b2021", "b2021-sham", scale="fss", **ARM_NUMBERS)])
     contrasts = trial_contrasts(outcomes, ARMS, SCALES)
@@ -94,7 +96,7 @@ def test_forest_says_which_side_favours_exercise():
 
 
 def test_assumptions_are_used_only_in_the_secondary_analysis_and_only_with_a_reason():
-    from alsreview.meta import trial_candidates
+    from alsreview.synthesis.contrasts import trial_candidates
 
     bare = row("b2021", "b2021-sham", spread="unstated_plus_minus", **{**ARM_NUMBERS, "n_exercise": None, "n_control": None})
     reasoned = {**bare, "spread_as_sd_reason": "as an SE it would imply an SD wider than the scale",
@@ -110,7 +112,7 @@ def test_assumptions_are_used_only_in_the_secondary_analysis_and_only_with_a_rea
 
 
 def test_candidates_say_why_a_row_is_not_pooled():
-    from alsreview.meta import trial_candidates
+    from alsreview.synthesis.contrasts import trial_candidates
 
     outcomes = pd.DataFrame([row("c2022", "c2022-str", **ARM_NUMBERS), row("a2020", "a2020-uc", time_point="end of training", **ARM_NUMBERS),
                              row("b2021", "b2021-sham")])

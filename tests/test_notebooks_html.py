@@ -3,7 +3,7 @@ import html
 
 import pandas as pd
 
-from alsreview.paths import PROJ_ROOT
+from alsreview.data.paths import PROJ_ROOT
 
 
 def test_notebook_pages_show_figures_not_their_repr(built_analysis):

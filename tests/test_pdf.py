@@ -6,12 +6,12 @@ import matplotlib
 import pandas as pd
 import pytest
 import yaml
-
-from alsreview.citation_style import citation_style_path
-from alsreview.export import needs_landscape
-from alsreview.paths import PROJ_ROOT
-from alsreview.reader_tables import for_reader
 from pdf_checks import missing_from, outside_margins, overprints, pdf_text, words_by_page
+
+from alsreview.data.paths import PROJ_ROOT
+from alsreview.document.citation_style import citation_style_path
+from alsreview.document.export import needs_landscape
+from alsreview.document.reader_tables import for_reader
 
 matplotlib.use("Agg")
 INCLUDED_TABLE = re.compile(r"\{\{< include \.\./build/analysis/tables/([\w-]+)\.md >\}\}")

@@ -5,8 +5,8 @@ import pandas as pd
 from matplotlib.patches import FancyBboxPatch
 from matplotlib.text import Text
 
-from alsreview.prisma import BOX_COLUMNS, flow_boxes, plot_prisma
-from alsreview.quality import flow_of_records
+from alsreview.synthesis.prisma import BOX_COLUMNS, flow_boxes, plot_prisma
+from alsreview.synthesis.quality import flow_of_records
 
 matplotlib.use("Agg")
 

@@ -3,7 +3,7 @@ import io
 import re
 import threading
 
-from alsreview.progress import BuildProgress
+from alsreview.pipeline.progress import BuildProgress
 
 
 class Terminal(io.StringIO):

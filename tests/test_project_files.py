@@ -4,9 +4,9 @@ import tomllib
 
 import yaml
 
-from alsreview.docs import data_dictionary
-from alsreview.paths import DATA_DIR, PROJ_ROOT
-from alsreview.schema import read_datapackage
+from alsreview.data.dictionary import data_dictionary
+from alsreview.data.paths import DATA_DIR, PROJ_ROOT
+from alsreview.data.schema import read_datapackage
 
 
 def names(requirements):

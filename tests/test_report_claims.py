@@ -11,9 +11,9 @@ from typing import Callable
 import pandas as pd
 import pytest
 
-from alsreview import prose
-from alsreview.paths import PROJ_ROOT
-from alsreview.subset import select
+from alsreview.data.paths import PROJ_ROOT
+from alsreview.data.subset import select
+from alsreview.document import prose
 
 TEXT = (PROJ_ROOT / "report" / "index.qmd").read_text(encoding="utf-8")
 BODY = TEXT.split("\n---\n", 1)[1]
@@ -59,7 +59,7 @@ def trials_safe_and_helpful(tables) -> bool:
 def trials_small_and_rarely_poolable(tables) -> bool:
     """The exercise arms are small (none above 50 people, by the numbers randomised or stated) and fewer than half
     of the trials give numbers our pooling can use as stated."""
-    from alsreview.meta import trial_contrasts
+    from alsreview.synthesis.contrasts import trial_contrasts
 
     _, trials = controlled_trials(tables)
     arms = tables["interventions"].loc[tables["interventions"]["study_id"].isin(trials["study_id"])
@@ -278,8 +278,8 @@ def test_every_conditional_names_a_flag_the_prose_notebook_writes(tables):
 
 
 def test_every_included_passage_is_one_a_notebook_writes():
-    prose_notebook = (PROJ_ROOT / "notebooks" / "04-prose.ipynb").read_text(encoding="utf-8")
-    update_notebook = (PROJ_ROOT / "notebooks" / "05-living-update.ipynb").read_text(encoding="utf-8")
+    prose_notebook = (PROJ_ROOT / "notebooks" / "05-prose.ipynb").read_text(encoding="utf-8")
+    update_notebook = (PROJ_ROOT / "notebooks" / "04-living-update.ipynb").read_text(encoding="utf-8")
     included = re.findall(r"\{\{< include \.\./build/analysis/prose/([\w-]+)\.md >\}\}", BODY)
     assert len(included) >= 8
     for name in included:

@@ -1,7 +1,7 @@
 """The updated-review flow is computed from the search and screening logs."""
 import pandas as pd
 
-from alsreview.screening import update_flow
+from alsreview.living.screening import update_flow
 
 
 def test_update_flow_counts_follow_the_logs():
@@ -30,8 +30,8 @@ def test_update_flow_says_when_the_arithmetic_does_not_match_the_table():
 
 
 def test_update_flow_boxes_carry_the_flow_counts():
-    from alsreview.prisma import plot_prisma
-    from alsreview.screening import update_flow_boxes
+    from alsreview.living.screening import update_flow_boxes
+    from alsreview.synthesis.prisma import plot_prisma
 
     searches = pd.DataFrame({"search_id": ["T01"], "records": [9]})
     screening = pd.DataFrame({"record_id": ["T1", "T2", "T3"], "decision": ["included", "excluded", "duplicate"],

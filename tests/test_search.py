@@ -9,7 +9,7 @@ import pytest
 from Bio import Entrez
 
 from alsreview.cli import main
-from alsreview.search import PUBMED_SOURCE, saved_query, screened_pmids, unscreened
+from alsreview.living.search import PUBMED_SOURCE, saved_query, screened_pmids, unscreened
 
 FIXTURES = Path(__file__).parent / "fixtures" / "eutils"
 

@@ -4,12 +4,12 @@ describes nor cites an excluded study. An empty selection stops the build and wr
 import re
 
 import pytest
-
-from alsreview import cli, prose
-from alsreview.build import BuildError, build
-from alsreview.subset import select
-
 from rendering import build_and_render, quarto_binary
+
+from alsreview import cli
+from alsreview.data.subset import select
+from alsreview.document import prose
+from alsreview.pipeline.build import BuildError, build
 
 SEED_LIST = 41  # references in the 2017 review's list: a fact about the corpus, the same in every subset
 

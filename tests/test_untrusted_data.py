@@ -11,16 +11,16 @@ import subprocess
 import sys
 
 import pytest
-
-from alsreview import cli
-from alsreview.build import build_lock, input_files
-from alsreview.errors import Problem, problem_lines
-from alsreview.escape import Markup, bibtex_text, cite, escape_text, meta_text, url_text
-from alsreview.export import markdown_cell, to_markdown
-from alsreview.schema import read_datapackage
-from alsreview.tidy import tidy
 from test_bad_input import rows, set_cell, validate, write_rows
 from test_render_step import fake_quarto
+
+from alsreview import cli
+from alsreview.data.errors import Problem, problem_lines
+from alsreview.data.schema import read_datapackage
+from alsreview.data.tidy import tidy
+from alsreview.document.escape import Markup, bibtex_text, cite, escape_text, meta_text, url_text
+from alsreview.document.export import markdown_cell, to_markdown
+from alsreview.pipeline.build import build_lock, input_files
 
 SECRET = "h13-secret-line-that-must-never-be-printed"
 HOSTILE = ["<img src=x onerror=alert(1)>", "[x]{onmouseover=alert(1)}", "[x](javascript:alert(1))",
@@ -282,8 +282,8 @@ def test_estimates_without_variance_are_refused_before_pooling(data_copy, capsys
 def test_dollar_signs_in_figure_labels_are_text_not_mathtext():
     import pandas as pd
 
-    from alsreview.export import use_deterministic_style
-    from alsreview.meta import plot_reported_forest
+    from alsreview.synthesis.figure_style import use_deterministic_style
+    from alsreview.synthesis.forest import plot_reported_forest
 
     use_deterministic_style()
     rows_ = pd.DataFrame({"outcome": ["cost $\\frac{$ per $x^"], "analysis": ["1.1"], "effect": [1.0],
@@ -315,7 +315,7 @@ def test_problem_lines_without_overflow_are_the_problems():
 # --- parameters are data, never shell ---------------------------------------------------------------------------
 
 def test_make_passes_parameters_as_data_not_shell(tmp_path):
-    from alsreview.paths import PROJ_ROOT
+    from alsreview.data.paths import PROJ_ROOT
 
     if not shutil.which("make") or not (PROJ_ROOT / ".venv" / "bin" / "alsreview").exists():
         pytest.skip("make or the project's .venv is missing")
@@ -342,7 +342,7 @@ def built(tmp_path):
 
 
 def source_state():
-    from alsreview.paths import PROJ_ROOT
+    from alsreview.data.paths import PROJ_ROOT
 
     return sorted(p.name for p in (PROJ_ROOT / "report").iterdir()), (PROJ_ROOT / ".gitignore").read_bytes()
 
@@ -385,8 +385,8 @@ def test_debris_of_an_interrupted_build_is_removed_under_the_lock(tmp_path):
     (errno.EACCES, 73, "cannot write (build/analysis/x.csv): the folder is read-only or not yours"),
 ])
 def test_faults_of_the_machine_have_their_own_message_and_exit_code(monkeypatch, capsys, number, code, words):
-    from alsreview import build as build_module
-    from alsreview.paths import PROJ_ROOT
+    from alsreview.data.paths import PROJ_ROOT
+    from alsreview.pipeline import build as build_module
 
     def failing(*args, **kwargs):
         raise OSError(number, os.strerror(number), str(PROJ_ROOT / "build" / "analysis" / "x.csv"))
@@ -413,7 +413,7 @@ def test_tidy_keeps_file_modes(data_copy):
 
 
 def test_sigterm_is_a_named_exit(tmp_path):
-    script = ("import os, signal, sys; from alsreview import cli, build\n"
+    script = ("import os, signal, sys; from alsreview import cli\nfrom alsreview.pipeline import build\n"
               "build.build = lambda *a, **k: os.kill(os.getpid(), signal.SIGTERM)\n"
               f"sys.exit(cli.main(['--build-dir', {str(tmp_path)!r}, 'build']))")
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from alsreview import cli
-from alsreview.schema import read_datapackage
+from alsreview.data.schema import read_datapackage
 
 pytestmark = pytest.mark.slow
 CANARY = "h13-canary-value-7f3a"

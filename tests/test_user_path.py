@@ -7,12 +7,11 @@ import re
 import shutil
 
 import pytest
-
-from alsreview.load import load_tables
-from alsreview.paths import DATA_DIR
-from alsreview.validate import validate
-
 from rendering import build_and_render, quarto_binary, sentences, visible_text
+
+from alsreview.data.load import load_tables
+from alsreview.data.paths import DATA_DIR
+from alsreview.data.validate import validate
 
 KEY = "fixturetrial2025"
 FIXTURE_URL = "https://example.org/fictional-fixture-trial"

@@ -13,8 +13,8 @@ import threading
 from pathlib import Path
 
 from . import __version__
-from .errors import DataError, UsageError, problem_lines
-from .paths import BUILD_DIR, DATA_DIR, PROJ_ROOT, display_path
+from .data.errors import DataError, UsageError, problem_lines
+from .data.paths import BUILD_DIR, DATA_DIR, PROJ_ROOT, display_path
 
 QUARTO_MISSING = ("Quarto not found, so the review was not rendered (tables and figures are in build/analysis/). "
                   "Fix: `conda env create -f environment.yml` (brings quarto), or install it from "
@@ -28,7 +28,7 @@ RENDER_SKIP = ("build", "data", ".venv", ".git", ".quarto", ".pytest_cache", ".h
 
 
 def cmd_validate(args) -> int:
-    from .validate import validate
+    from .data.validate import validate
 
     problems = validate(Path(args.data_dir))
     for line in problem_lines(problems):
@@ -57,18 +57,19 @@ def notebook_params(args) -> dict:
 
 
 def cmd_build(args) -> int:
-    from .build import build
-    from .params import check_params
-    from .schema import read_datapackage
+    from .data.schema import read_datapackage
+    from .pipeline.build import build
+    from .pipeline.params import check_params
 
     params = notebook_params(args)
-    check_params(params, read_datapackage(Path(args.data_dir)).enum("studies", "evidence_type"))
+    package = read_datapackage(Path(args.data_dir))  # read once, handed down to the build
+    check_params(params, package.enum("studies", "evidence_type"))
     if args.verbose:
         import logging
 
         logging.basicConfig(level=logging.INFO, format="%(message)s")  # papermill logs each cell's output
     analysis = build(params, data_dir=Path(args.data_dir), build_dir=Path(args.build_dir), jobs=args.jobs,
-                     force=args.force, progress=not args.quiet, verbose=args.verbose)
+                     force=args.force, progress=not args.quiet, verbose=args.verbose, package=package)
     print(f"analysis outputs: {display_path(analysis)}/")
     return 0
 
@@ -91,12 +92,12 @@ def cmd_render(args) -> int:
 
     Quarto writes beside its input (report/*.typ, review_files/, .quarto/) and edits .gitignore; rendering a
     copy keeps the source tree and tracked files untouched, and the lock lets two renders run one after the other."""
-    from .build import build_lock, replace_dir
+    from .pipeline.build import build_lock, replace_dir
 
     build_dir = Path(args.build_dir)
     if not (build_dir / "analysis" / "manifest.json").is_file():
         raise UsageError("nothing to render yet: run `alsreview build` (or `make notebooks`) first")
-    from .render_cache import KEY_FILE, is_current, render_key
+    from .pipeline.render_cache import KEY_FILE, is_current, render_key
 
     key = render_key(PROJ_ROOT, build_dir / "analysis")
     if not args.force and is_current(build_dir / "report", key):
@@ -134,7 +135,7 @@ def cmd_render(args) -> int:
 
 def cmd_tidy(args) -> int:
     """Rewrite the CSVs in canonical form (UTF-8, no BOM, LF, trimmed cells), atomically, only if they validate."""
-    from .tidy import tidy
+    from .data.tidy import tidy
 
     changed = tidy(Path(args.data_dir))
     for path in changed:
@@ -148,8 +149,8 @@ def cmd_search(args) -> int:
     """Re-run the saved PubMed query and list the records the screening log does not hold yet."""
     import pandas as pd
 
-    from .load import load_tables
-    from .search import SearchUnavailable, fetch_pubmed, saved_query, unscreened
+    from .data.load import load_tables
+    from .living.search import SearchUnavailable, fetch_pubmed, saved_query, unscreened
 
     email = args.email or os.environ.get("NCBI_EMAIL", "")
     if not email:
@@ -174,15 +175,16 @@ def cmd_snapshot(args) -> int:
     """Record the current data as a release in releases.csv (what the next version's 'What changed' compares with)."""
     import pandas as pd
 
-    from .changes import snapshot
-    from .load import load_tables
-    from .schema import read_datapackage
-    from .tidy import atomic_write
-    from .update import our_estimates
+    from .data.load import load_tables
+    from .data.schema import read_datapackage
+    from .data.tidy import atomic_write
+    from .living.releases import snapshot
+    from .living.update import our_estimates
 
     data_dir = Path(args.data_dir)
-    version = str(read_datapackage(data_dir).descriptor.get("version", ""))
-    tables = load_tables(data_dir)
+    package = read_datapackage(data_dir)
+    version = str(package.descriptor.get("version", ""))
+    tables = load_tables(package)
     releases = tables["releases"]
     if version in set(releases["version"]):
         raise UsageError(f"release {version} is already recorded in releases.csv; raise the version in "
@@ -194,8 +196,8 @@ def cmd_snapshot(args) -> int:
 
 
 def cmd_readme(args) -> int:
-    from .docs import update_readme
-    from .schema import read_datapackage
+    from .data.dictionary import update_readme
+    from .data.schema import read_datapackage
 
     changed = update_readme(PROJ_ROOT / "README.md", read_datapackage(Path(args.data_dir)))
     print("README.md data section " + ("updated" if changed else "already up to date"))
@@ -329,7 +331,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, _terminated)  # kill: unwind, so staging folders are removed on the way out
-    from .build import BuildError
+    from .pipeline.build import BuildError
 
     handlers = {"validate": cmd_validate, "build": cmd_build, "render": cmd_render, "tidy": cmd_tidy,
                 "readme": cmd_readme, "search": cmd_search, "snapshot": cmd_snapshot}

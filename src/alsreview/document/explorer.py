@@ -1,0 +1,170 @@
+"""The evidence explorer's data: one row per extracted outcome, with its study and exercise arm, in words.
+
+The explorer page (report/explorer.qmd) filters these rows in the browser. The build writes them twice: as a
+table (tables/explorer.csv, the columns a reader downloads from the page) and as a JSON block that the page
+embeds, so the page needs no server and no network. Only the columns named here are read, so tables that
+gain columns still work.
+"""
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pandas as pd
+
+from ..data.labels import DIRECTION_COLOURS, EVIDENCE_TYPE, POPULATION, pretty
+
+OUTCOME_COLUMNS = ["outcome_id", "study_id", "arm_id", "domain", "measure", "time_point", "direction", "finding",
+                   "n_exercise", "n_control", "effect_measure", "effect", "ci_lower", "ci_upper", "p_value",
+                   "extraction", "source_url"]
+ARM_COLUMNS = ["arm_id", "arm_label", "modality", "comparator"]
+STUDY_COLUMNS = ["study_id", "authors", "year", "title", "journal", "volume", "issue", "pages", "evidence_type",
+                 "species", "model", "population", "source_url"]
+
+# The page's filters: (column, name shown, table and field whose enum gives the order of the options).
+FILTERS = [
+    ("species", "Species", "studies"),
+    ("population", "Model", "studies"),
+    ("evidence_type", "Design", "studies"),
+    ("modality", "Exercise modality", "interventions"),
+    ("domain", "Outcome domain", "outcomes"),
+    ("direction", "Direction", "outcomes"),
+]
+DEFINED = ("population", "direction")  # filters whose data-dictionary definition the page shows
+SPECIES = {"mouse": "Mouse", "rat": "Rat", "human": "Human", "none": "None"}
+LABELS = {"species": SPECIES, "population": POPULATION, "evidence_type": EVIDENCE_TYPE}
+# Free text is matched against these columns (every word of the query must occur in one of them).
+SEARCHED = ["study_id", "citation", "reference", "model", "arm_label", "comparator", "measure", "time_point", "finding"]
+COLUMNS = ["outcome_id", "study_id", "citation", "year", "species", "species_label", "population", "population_label",
+           "model", "evidence_type", "evidence_type_label", "arm_id", "arm_label", "modality", "modality_label",
+           "comparator", "domain", "domain_label", "measure", "time_point", "direction", "direction_label", "finding",
+           "n_exercise", "n_control", "effect_measure", "effect", "ci_lower", "ci_upper", "p_value", "extraction",
+           "source_url", "study_source_url", "reference"]
+
+
+def _missing(value) -> bool:
+    return value is None or (not isinstance(value, str) and bool(pd.isna(value)))
+
+
+def label(column: str, code) -> str:
+    """The words for a code: the project's own name where it has one, else the code with spaces."""
+    if _missing(code):
+        return ""
+    words = LABELS.get(column, {}).get(code)
+    return words if words else pretty(code)[:1].upper() + pretty(code)[1:]
+
+
+def _text(value) -> str:
+    return "" if _missing(value) else str(value).strip()
+
+
+def _surname(person: str) -> str:
+    """'Dal Bello-Haas V' -> 'Dal Bello-Haas': the trailing initials (up to three capitals) are dropped."""
+    parts = person.split()
+    return " ".join(parts[:-1]) if len(parts) > 1 and parts[-1].isupper() and len(parts[-1]) <= 3 else person
+
+
+def short_citation(authors, year) -> str:
+    """'Kirkinezos IG, Hernandez D, ...' and 2003 -> 'Kirkinezos et al. 2003'; two authors are both named."""
+    text = _text(authors)
+    truncated = re.search(r",?\s*et al\.?$", text)
+    surnames = [_surname(p.strip()) for p in (text[: truncated.start()] if truncated else text).split(",") if p.strip()]
+    if not surnames:
+        lead = "Anonymous"
+    elif len(surnames) == 1 and not truncated:
+        lead = surnames[0]
+    elif len(surnames) == 2 and not truncated:
+        lead = f"{surnames[0]} and {surnames[1]}"
+    else:
+        lead = f"{surnames[0]} et al."
+    return lead if _missing(year) else f"{lead} {int(year)}"
+
+
+def full_reference(study) -> str:
+    """Authors (year). Title. Journal volume(issue):pages. As the dataset gives them."""
+    volume = _text(study["volume"]) + (f"({_text(study['issue'])})" if _text(study["issue"]) else "")
+    where = " ".join(part for part in (_text(study["journal"]), volume) if part)
+    if _text(study["pages"]):
+        where = f"{where}:{_text(study['pages'])}" if volume else f"{where}, {_text(study['pages'])}"
+    year = f" ({int(study['year'])})" if pd.notna(study["year"]) else ""
+    title = _text(study["title"]).rstrip(".")
+    return f"{_text(study['authors'])}{year}. {title}. {where}.".replace(" .", ".")
+
+
+def explorer_rows(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """Every outcome with its arm and study: codes, their words, the citation and both source pages."""
+    studies = tables["studies"][STUDY_COLUMNS].rename(columns={"source_url": "study_source_url"})
+    arms = tables["interventions"][ARM_COLUMNS]
+    rows = (tables["outcomes"][OUTCOME_COLUMNS]
+            .merge(arms, on="arm_id", how="left", validate="many_to_one")
+            .merge(studies, on="study_id", how="left", validate="many_to_one"))
+    rows["citation"] = [short_citation(a, y) for a, y in zip(rows["authors"], rows["year"])]
+    rows["reference"] = [full_reference(s) for _, s in rows.iterrows()]
+    for column, _, _ in FILTERS:
+        rows[f"{column}_label"] = [label(column, code) for code in rows[column]]
+    rows = rows.sort_values(["year", "study_id", "outcome_id"], kind="stable").reset_index(drop=True)
+    return rows[COLUMNS]
+
+
+def _plain(value):
+    """A cell as JSON would have it: missing values as null, numpy numbers as Python numbers."""
+    if _missing(value):
+        return None
+    return value.item() if hasattr(value, "item") else value
+
+
+def filter_options(rows: pd.DataFrame, enums: dict[str, list[str]] | None = None) -> list[dict]:
+    """For each filter, the codes present in the rows, in the data dictionary's order, with their words."""
+    enums = enums or {}
+    out = []
+    for column, name, _ in FILTERS:
+        present = set(rows[column].dropna())
+        order = [c for c in enums.get(column, []) if c in present] + sorted(present - set(enums.get(column, [])))
+        out.append({"key": column, "label": name,
+                    "options": [{"value": code, "label": label(column, code)} for code in order]})
+    return out
+
+
+def page_data(rows: pd.DataFrame, enums: dict[str, list[str]] | None = None,
+              definitions: dict[str, str] | None = None, note: str = "") -> dict:
+    """Everything the explorer page needs: the rows, the filters, the colours and the dictionary's words."""
+    years = rows["year"].dropna()
+    direction_order = list(dict.fromkeys([*(enums or {}).get("direction", []), *DIRECTION_COLOURS]))
+    return {
+        "columns": COLUMNS,
+        "rows": [{c: _plain(v) for c, v in zip(COLUMNS, record)} for record in rows[COLUMNS].itertuples(index=False)],
+        "filters": filter_options(rows, enums),
+        "searched": SEARCHED,
+        "years": [int(years.min()), int(years.max())] if len(years) else [None, None],
+        "direction_colours": [[code, DIRECTION_COLOURS.get(code, "#999999")] for code in direction_order],
+        "definitions": definitions or {},
+        "note": note,
+    }
+
+
+def dictionary_inputs(package) -> tuple[dict[str, list[str]], dict[str, str]]:
+    """The filters' option order (enums) and descriptions, read from the data package's descriptor."""
+    enums, definitions = {}, {}
+    for column, name, resource in FILTERS:
+        field = package.resources[resource].field(column)
+        enums[column] = list(field.enum or [])
+        if column in DEFINED:
+            definitions[name] = field.description
+    return enums, definitions
+
+
+def script_block(data: dict) -> str:
+    """The data as a JSON script element inside a raw-HTML block that Quarto includes verbatim.
+    '<' is escaped so that no text from the data can close the script element."""
+    text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")).replace("<", "\\u003c")
+    return f'```{{=html}}\n<script type="application/json" id="explorer-data">{text}</script>\n```\n'
+
+
+def write_page_data(data: dict, out_dir: Path) -> Path:
+    """explorer/explorer-data.md under out_dir, the file report/explorer.qmd includes."""
+    folder = Path(out_dir) / "explorer"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "explorer-data.md"
+    path.write_text(script_block(data), encoding="utf-8")
+    return path

@@ -1,0 +1,104 @@
+"""The living update's passages: what our pooling found (primary analysis, assumption-based analysis, sensitivity)
+and how our estimates sit beside the published meta-analyses, written from the update's tables."""
+from __future__ import annotations
+
+import pandas as pd
+
+from ..escape import escape_text
+from .citing import cite, cite_narrative
+
+
+def _num(x: float) -> str:
+    return f"{x:.2f}".replace("-", "\u2212")
+
+
+def _analysis_sentence(row, names: pd.Series, cite) -> str:
+    scale = escape_text("; ".join(names.get(k, k) for k in str(row.scales).split("; ")))  # scale names are data
+    measure = ("a standardised mean difference (Hedges' g, positive favours exercise) of" if row.effect_measure ==
+               "standardised mean difference" else f"a mean difference on the {scale} of")
+    pi = "" if pd.isna(row.pi_lower) else f"; 95% prediction interval {_num(row.pi_lower)} to {_num(row.pi_upper)}"
+    people = f", {int(row.participants)} participants" if pd.notna(row.participants) else ""
+    return (f"{row.label[0].upper()}{row.label[1:]}: {row.k} trials {cite(row.trials.split('; '))}{people}, "
+            f"{measure} {_num(row.re_estimate)} (95% CI {_num(row.re_ci_lower)} to {_num(row.re_ci_upper)}; "
+            f"τ² {_num(row.tau2)}, I² {row.i2:.0f}%{pi}): {row.favours}.")
+
+
+def pooling_passage(update: dict, names: pd.Series) -> str:
+    """What our pooling found, written from its tables: primary analysis, assumption-based analysis, sensitivity."""
+    candidates, pooled, assumed, sensitivity = update["candidates"], update["pooled"], update["assumed"], update["sensitivity"]
+    if candidates.empty:
+        return "No controlled trial in this selection compares an exercise arm with a listed comparator arm.\n"
+    stated = int((candidates["usable"] & (candidates["assumption"] == "")).sum())
+    trials = candidates["study_id"].nunique()
+    parts = [f"Of {len(candidates)} trial outcomes compared with a listed comparator arm ({trials} trials), "
+             f"{stated} carry numbers that can be pooled as stated (@tbl-pooling-reasons)."]
+    if pooled.empty:
+        parts.append("No outcome and follow-up window had two or more such trials against no added exercise, so the "
+                     "primary analysis pooled nothing.")
+    else:
+        parts += [_analysis_sentence(r, names, cite) for r in pooled.itertuples(index=False)]
+    extra = assumed.loc[~assumed["pool_id"].isin(set(pooled["pool_id"]))] if len(pooled) else assumed
+    if len(extra):
+        parts.append("With the assumptions recorded for individual rows (an unstated '±' read as an SD, or the "
+                     "numbers randomised standing in for the numbers analysed, each with its reason in the data), "
+                     "the secondary analysis pooled:")
+        parts += [_analysis_sentence(r, names, cite) for r in extra.itertuples(index=False)]
+        left_out = sensitivity["left_out"].iloc[0] if len(sensitivity) else None
+        if sensitivity.empty:
+            excluded = sensitivity_exclusions_text(update)
+            parts.append(f"Leaving out trials at high risk of bias or with baseline imbalance{excluded} left fewer than "
+                         "two trials in every analysis, so the sensitivity analysis pooled nothing.")
+        else:
+            parts.append(f"Without the trials at high risk of bias or with baseline imbalance ({left_out}):")
+            parts += [_analysis_sentence(r, names, cite) for r in sensitivity.itertuples(index=False)]
+    return " ".join(parts) + "\n"
+
+
+def sensitivity_exclusions_text(update: dict) -> str:
+    excluded = update.get("excluded", {})
+    return f" ({cite(sorted(excluded))}: {'; '.join(excluded[k] for k in sorted(excluded))})" if excluded else ""
+
+
+def _named(study_id: str, studies: pd.DataFrame) -> str:
+    """A review named by author and year with its citation, as the running text names studies."""
+    row = studies.loc[studies["study_id"] == study_id]
+    if row.empty:
+        return cite_narrative(study_id)
+    return cite_narrative(study_id, row["authors"].iloc[0], row["year"].iloc[0])
+
+
+def comparison_passage(update: dict) -> str:
+    """Our estimates against the published meta-analyses of the same domain and window, and why they differ."""
+    beside = update["beside_published"]
+    ours = beside.loc[beside["source"].str.startswith("this review")]
+    if ours.empty:
+        return ("With no estimate of our own, the published meta-analyses (@tbl-published) are the only pooled "
+                "evidence in this review; they are shown as printed.\n")
+    parts = []
+    for r in ours.itertuples(index=False):
+        theirs = beside.loc[(beside["domain"] == r.domain) & (beside["window"] == r.window)
+                            & ~beside["source"].str.startswith("this review") & beside["estimate"].notna()]
+        topic = f"{r.domain.replace('_', ' ')} at {r.window}"
+        if theirs.empty:
+            parts.append(f"No published meta-analysis in the dataset gives an estimate for {topic}.")
+            continue
+        listed = "; ".join(f"{_named(t.source, update['studies'])} ({escape_text(t.time_point) if isinstance(t.time_point, str) and t.time_point else 'time not stated'}), {t.effect_measure} {_num(t.estimate)}"
+                           + (f" ({_num(t.ci_lower)} to {_num(t.ci_upper)})" if pd.notna(t.ci_lower) else "")
+                           for t in theirs.itertuples(index=False))
+        parts.append(f"For {topic}, published meta-analyses report {listed}.")
+        same_measure = theirs.loc[theirs["effect_measure"] == r.effect_measure]
+        inside = same_measure.loc[(same_measure["estimate"] >= r.ci_lower) & (same_measure["estimate"] <= r.ci_upper)]
+        if len(same_measure):
+            where = "all lie inside" if len(inside) == len(same_measure) else (
+                "none lies inside" if inside.empty else f"{len(inside)} of {len(same_measure)} lie inside")
+            parts.append(f"Of their {r.effect_measure} estimates, {where} our interval "
+                         f"({_num(r.ci_lower)} to {_num(r.ci_upper)}).")
+        widths = (same_measure["ci_upper"] - same_measure["ci_lower"]).dropna()
+        if len(widths) and (r.ci_upper - r.ci_lower) > 2 * widths.max():
+            parts.append(f"Our interval is much wider: it rests on {int(r.trials)} trials and uses the "
+                         "Hartung-Knapp-Sidik-Jonkman method, whose t quantile with so few trials is large, whereas "
+                         "the reviews pooled other or more trials with normal-theory intervals where they state a model.")
+        if len(theirs) > len(same_measure):
+            parts.append("Standardised mean differences are in units of SD and cannot be compared with differences "
+                         "in scale points directly.")
+    return " ".join(parts) + "\n"

@@ -1,0 +1,133 @@
+"""Forest plots: the reported results of published reviews (one panel per scale), and our own pooled analyses
+(trials, the random-effects diamond and its prediction interval), each axis centred on no difference and labelled
+with the side that favours exercise.
+"""
+from __future__ import annotations
+
+import textwrap
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+
+from ..data.favours import favours_column, null_value, side_labels
+from .figure_style import PRINT_WIDTH_IN
+from .pooling import Z95
+from .reported import scale_info
+
+NOT_RECORDED = "scale not recorded"
+
+
+def _scale_panels(rows: pd.DataFrame, info: dict) -> list[tuple[str, pd.DataFrame]]:
+    """Rows grouped by scale in order of first appearance; rows without a known scale share one panel."""
+    key = rows["scale_id"].where(rows["scale_id"].isin(list(info)), NOT_RECORDED) if "scale_id" in rows else \
+        pd.Series(NOT_RECORDED, index=rows.index)
+    return [(k, rows.loc[key == k]) for k in dict.fromkeys(key)]
+
+
+def _favours_axis(ax, better, null: float, lows, highs) -> None:
+    """Centre the axis on no difference and say over each half which arm it favours."""
+    reach = max(np.max(np.abs(np.asarray(highs, float) - null)), np.max(np.abs(np.asarray(lows, float) - null)))
+    reach = reach * 1.15 if reach > 0 else 1.0
+    ax.set_xlim(null - reach, null + reach)
+    ax.axvline(null, color="black", linewidth=0.8, linestyle="--")
+    left, right = side_labels(better)
+    ax.text(0.0, 1.02, left, transform=ax.transAxes, ha="left", va="bottom", fontsize=6, style="italic")
+    ax.text(1.0, 1.02, right, transform=ax.transAxes, ha="right", va="bottom", fontsize=6, style="italic")
+
+
+def plot_reported_forest(rows: pd.DataFrame, title: str, scales: pd.DataFrame | None = None,
+                         label_column: str = "outcome"):
+    """Forest-style chart of reported estimates with their 95% CIs (as published; no pooling here): one panel
+    per scale, each centred on no difference and labelled with the side that favours exercise, and a
+    per-row note of what the CI supports."""
+    if rows.empty:
+        fig, ax = plt.subplots(figsize=(PRINT_WIDTH_IN, 1.2))
+        ax.text(0.5, 0.5, "No reported results in this selection", ha="center", va="center")
+        ax.set_axis_off()
+        return fig
+    info = scale_info(scales)
+    panels = _scale_panels(rows, info)
+    heights = [len(p) + 2.2 for _, p in panels]
+    # Row height chosen so the whole chart and its caption fit one A4 text block.
+    fig, axes = plt.subplots(len(panels), 1, figsize=(PRINT_WIDTH_IN, 0.25 * sum(heights) + 0.9), squeeze=False,
+                             gridspec_kw={"height_ratios": heights})
+    for ax, (scale_id, part) in zip(axes[:, 0], panels):
+        scale = info.get(scale_id, {})
+        better = scale.get("better")
+        y = np.arange(len(part))[::-1]
+        ax.hlines(y, part["ci_lower"], part["ci_upper"], color="#0072B2", linewidth=1.6)
+        ax.plot(part["effect"], y, "s", color="#0072B2", markersize=5)
+        _favours_axis(ax, better, null_value(part["effect_measure"].iloc[0]), part["ci_lower"], part["ci_upper"])
+        labels = [f"{r[label_column]}" + (f" [{r['analysis']}]" if r.get("analysis", "SoF") != "SoF" else "")
+                  for _, r in part.iterrows()]
+        ax.set_yticks(y, labels, fontsize=6)
+        ax.set_ylim(-0.7, len(part) - 0.3)
+        findings = favours_column(part, scales)
+        for yi, (_, r), finding in zip(y, part.iterrows(), findings):
+            ax.annotate(f"{r['effect']:.2f} [{r['ci_lower']:.2f}, {r['ci_upper']:.2f}] {finding}", (1.02, yi),
+                        xycoords=("axes fraction", "data"), fontsize=6, va="center")
+        name = scale.get("name", NOT_RECORDED)
+        direction = f"{better} is better" if better else "direction not recorded"
+        ax.set_xlabel(textwrap.fill(f"{name} ({direction}): {part['effect_measure'].iloc[0]}, exercise minus control", 95),
+                      fontsize=6.5)
+        ax.tick_params(axis="x", labelsize=7)
+    fig.suptitle(title, fontsize=10)
+    height, top, bottom, gap = fig.get_figheight(), 0.55, 0.5, 0.8  # inches
+    mean_axes = (height - top - bottom - gap * (len(panels) - 1)) / len(panels)
+    fig.subplots_adjust(left=0.42, right=0.70, top=1 - top / height, bottom=bottom / height, hspace=gap / mean_axes)
+    return fig
+
+
+def _draw_trial_forest(ax, contrasts: pd.DataFrame, pooled: pd.Series, title: str) -> None:
+    """One pooled analysis on one axis: trials, the random-effects diamond, its prediction interval (three or more
+    trials), and which side of zero favours exercise (from the scale's better direction; Hedges' g is signed so
+    that the right always favours exercise)."""
+    smd = pooled["effect_measure"] == "standardised mean difference"
+    better = "higher" if smd else (contrasts["better"].iloc[0] if len(contrasts) else "")
+    k = len(contrasts)
+    se = np.sqrt(contrasts["variance"].to_numpy(float))
+    effect = contrasts["effect"].to_numpy(float)
+    y = np.arange(k)[::-1] + 1.5
+    ax.hlines(y, effect - Z95 * se, effect + Z95 * se, color="black", linewidth=1.1)
+    ax.plot(effect, y, "s", color="black", markersize=5)
+    lo, est, hi = pooled["re_ci_lower"], pooled["re_estimate"], pooled["re_ci_upper"]
+    ax.fill([lo, est, hi, est], [0, 0.28, 0, -0.28], color="#0072B2")
+    if pd.notna(pooled.get("pi_lower")):
+        ax.hlines(-0.55, pooled["pi_lower"], pooled["pi_upper"], color="#0072B2", linewidth=1.0, linestyle=":")
+    ax.axvline(0, color="black", linewidth=0.8, linestyle="--")
+    labels = [f"{s} (n = {int(a + b)})" if pd.notna(a) and pd.notna(b) else s
+              for s, a, b in zip(contrasts["study_id"], contrasts["n_exercise"], contrasts["n_control"])]
+    ax.set_yticks([*y, 0], [*labels, f"Pooled ({pooled['k']} trials)"], fontsize=8)
+    for yi, e, s in zip(y, effect, se):
+        ax.annotate(f"{e:.2f} [{e - Z95 * s:.2f}, {e + Z95 * s:.2f}]", (1.02, yi), xycoords=("axes fraction", "data"),
+                    fontsize=7, va="center")
+    ax.annotate(f"{est:.2f} [{lo:.2f}, {hi:.2f}]", (1.02, 0), xycoords=("axes fraction", "data"), fontsize=7,
+                va="center", weight="bold")
+    measure = "Hedges' g" if smd else f"Mean difference on the {pooled['scales']}"
+    ax.set_xlabel(textwrap.fill(f"{measure} (exercise minus control, 95% CI)", 60), fontsize=8)
+    left, right = side_labels(better)
+    ax.annotate(left, (0.0, 1.02), xycoords="axes fraction", fontsize=7, ha="left", va="bottom", style="italic")
+    ax.annotate(right, (1.0, 1.02), xycoords="axes fraction", fontsize=7, ha="right", va="bottom", style="italic")
+    ax.set_ylim(-1.0, k + 1.2)
+    ax.tick_params(axis="x", labelsize=8)
+    pi = "" if pd.isna(pooled.get("pi_lower")) else "; dotted: 95% prediction interval"
+    ax.set_title(f"{title}\nI² = {pooled['i2']:.0f}%, τ² = {pooled['tau2']:.2f}{pi}", fontsize=8, pad=14)
+
+
+def plot_trial_forests(panels: list[tuple[pd.DataFrame, pd.Series, str]]):
+    """All pooled analyses in one figure, one panel each (contrasts, pooled row, panel title); a figure that says
+    so when nothing could be pooled."""
+    if not panels:
+        fig, ax = plt.subplots(figsize=(PRINT_WIDTH_IN, 1.2))
+        ax.text(0.5, 0.5, "No outcome had two or more trials with usable numbers", ha="center", va="center", fontsize=8)
+        ax.set_axis_off()
+        return fig
+    heights = [len(c) + 3.5 for c, _, _ in panels]
+    fig, axes = plt.subplots(len(panels), 1, figsize=(PRINT_WIDTH_IN, 0.36 * sum(heights) + 0.6), squeeze=False,
+                             gridspec_kw={"height_ratios": heights})
+    for ax, (contrasts, pooled, title) in zip(axes[:, 0], panels):
+        _draw_trial_forest(ax, contrasts, pooled, title)
+    fig.subplots_adjust(left=0.3, right=0.72)
+    fig.tight_layout(rect=(0, 0, 0.78, 1))
+    return fig
