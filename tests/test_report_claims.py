@@ -2,8 +2,9 @@
 
 Every sentence that cites a study is a claim listed here with what it says the study found, checked on the
 shipped data and on the subsets the subset reports use. The report's conditional content is evaluated for
-each selection: a citation that would be shown must name a work the selection may cite, so prose about
-excluded studies disappears with them."""
+each selection. Citations follow the selection through report/filters/selected-citations.lua: a work left
+out disappears from every citation, and a sentence marked `if-cited` disappears with the works it cites, so
+only background sentences may stand without their citation; a finding shown keeps the work it reports."""
 import re
 from dataclasses import dataclass
 from typing import Callable
@@ -113,9 +114,16 @@ def later_review_judged_trials(tables, corpus) -> bool:
             and review["year"] > judged.max())
 
 
-def background(key, words, kinds=("narrative_review", "systematic_review")):
-    return lambda tables: (study(tables, key)["evidence_type"] in kinds
-                           and re.search(words, study(tables, key)["cited_for"] or "", re.I) is not None)
+def background(keys, words, kinds=("narrative_review", "systematic_review")):
+    """Background the cited works support. Only the works the selection keeps are checked: the citation filter
+    removes the others, and the sentence stands without them."""
+    def holds(tables) -> bool:
+        kept = [key for key in keys if key in set(tables["studies"]["study_id"])]
+        return all(study(tables, key)["evidence_type"] in kinds
+                   and re.search(words, study(tables, key)["cited_for"] or "", re.I) is not None for key in kept)
+
+    holds.background = True
+    return holds
 
 
 def cochrane_pooled(tables, corpus) -> bool:
@@ -135,8 +143,18 @@ def seed_review(tables, corpus) -> bool:
 class Claim:
     phrase: str  # a part of the sentence, enough to find it
     cites: set  # the studies the sentence cites
-    condition: str  # the flags (values.<flag>, space-separated) under which the report shows it; "" for always
+    condition: str  # the flags (values.<flag>, space-separated) under which the report shows it; "" for always;
+    # "if-cited" when it sits in an if-cited span, shown only while the selection keeps every work it cites
     holds: Callable  # what the sentence says, checked on the selected tables (and the corpus, for corpus facts)
+
+    @property
+    def background(self) -> bool:
+        """A background sentence may lose its citations to the filter; any other must keep them when shown."""
+        return getattr(self.holds, "background", False)
+
+    def shown(self, flags: dict) -> bool:
+        return all(set(self.cites) <= set(flags["included"]) if f == "if-cited" else flag_value(flags, f)
+                   for f in self.condition.split())
 
     def check(self, tables, corpus) -> bool:
         if self.holds in (seed_review, cochrane_pooled, later_review_judged_trials):
@@ -149,24 +167,22 @@ CLAIMS = [
     Claim("Pooled trial results were taken as published", {"dalbellohaas2013"}, "has_pooled_results", cochrane_pooled),
     Claim("In the controlled trials no exercise programme was reported to do harm", set(), "has_human_trials",
           lambda t: trials_safe_and_helpful(t) and trials_small_and_rarely_poolable(t)),
-    Claim("its molecular\ncauses are only partly known", {"pasinelli2006"}, "included.pasinelli2006",
-          background("pasinelli2006", "molecular")),
-    Claim("Care is\nmultidisciplinary and largely symptomatic", {"hogden2017"}, "included.hogden2017",
-          background("hogden2017", "care")),
-    Claim("rehabilitation is one of its\npillars", {"majmudar2014", "paganoni2015"}, "included.majmudar2014 included.paganoni2015",
-          lambda t: background("majmudar2014", "rehabilitat")(t) and background("paganoni2015", "rehabilitat")(t)),
-    Claim("activity changes motor neurons,\nmuscle and brain in healthy", {"gardiner2006", "cotman2002"},
-          "included.gardiner2006 included.cotman2002", lambda t: background("gardiner2006", "")(t) and background("cotman2002", "")(t)),
-    Claim("the fear of overuse damage", {"longstreth1991"}, "included.longstreth1991",
-          background("longstreth1991", "vigorous physical activity", kinds=("hypothesis",))),
+    Claim("its molecular\ncauses are only partly known", {"pasinelli2006"}, "", background(["pasinelli2006"], "molecular")),
+    Claim("Care is multidisciplinary and largely symptomatic", {"hogden2017"}, "", background(["hogden2017"], "care")),
+    Claim("rehabilitation is one of its pillars", {"majmudar2014", "paganoni2015"}, "",
+          background(["majmudar2014", "paganoni2015"], "rehabilitat")),
+    Claim("activity changes motor neurons, muscle and brain\nin healthy", {"gardiner2006", "cotman2002"}, "",
+          background(["gardiner2006", "cotman2002"], "")),
+    Claim("overuse damage in already vulnerable motor units", {"longstreth1991"}, "",
+          background(["longstreth1991"], "vigorous physical activity", kinds=("hypothesis",))),
     Claim("review [@ilzecka2017] summarised this literature in prose", {"ilzecka2017"}, "", seed_review),
     Claim("Pooled results of\nrandomised trials are reported as published", {"dalbellohaas2013"}, "has_pooled_results",
           cochrane_pooled),
     Claim("The findings in healthy animals concern mechanisms only", set(), "has_healthy_animal",
           healthy_animals_mechanistic),
-    Claim("Running in a wheel added to the benefit of IGF-1 gene delivery", {"kaspar2005"}, "included.kaspar2005",
+    Claim("Running in a wheel added to the benefit of IGF-1 gene delivery", {"kaspar2005"}, "if-cited",
           kaspar_wheel_plus_igf1),
-    Claim("In one experiment sex mattered", {"veldink2003"}, "included.veldink2003", veldink_sex_difference),
+    Claim("In one experiment sex mattered", {"veldink2003"}, "if-cited", veldink_sex_difference),
     Claim("A later systematic review judged the risk of bias", {"soofi2017"}, "has_risk_of_bias",
           later_review_judged_trials),
     Claim("the trials suggest that exercise programmes, supervised or at home, are safe", set(), "has_human_trials",
@@ -175,22 +191,25 @@ CLAIMS = [
 ]
 
 
+SPAN_GUARD = re.compile(r'\]\{\.(?:content-visible when-meta="values\.([\w.]+)"|(if-cited))\}')
+
+
 def guards(text: str) -> list[tuple[int, int, str]]:
-    """(start, end, flag) of every conditional span and div in the text."""
+    """(start, end, flag) of every conditional span and div in the text; an if-cited one has the flag "if-cited"."""
     found = []
-    for match in re.finditer(r'\]\{\.content-visible when-meta="values\.([\w.]+)"\}', text):
+    for match in SPAN_GUARD.finditer(text):
         depth, i = 0, match.start()
         while i > 0:
             i -= 1
             depth += {"]": 1, "[": -1}.get(text[i], 0)
             if depth < 0:
                 break
-        found.append((i, match.end(), match.group(1)))
+        found.append((i, match.end(), match.group(1) or match.group(2)))
     stack, offset = [], 0
     for line in text.splitlines(keepends=True):
         if line.startswith(":::") and "{" in line:
-            flag = re.search(r'when-meta="values\.([\w.]+)"', line)
-            stack.append((offset, flag.group(1) if flag else None))
+            flag = re.search(r'when-meta="values\.([\w.]+)"|\.(if-cited)\b', line)
+            stack.append((offset, (flag.group(1) or flag.group(2)) if flag else None))
         elif line.strip() == ":::" and stack:
             start, flag = stack.pop()
             if flag:
@@ -245,27 +264,40 @@ def test_every_claim_is_shown_only_under_its_condition():
 def test_claims_hold_wherever_the_report_shows_them(tables, name):
     chosen = select(tables, **SELECTIONS[name])
     flags = prose.section_flags(chosen, tables)
-    shown = [c for c in CLAIMS if all(flag_value(flags, f) for f in c.condition.split())]
+    shown = [c for c in CLAIMS if c.shown(flags)]
     assert shown
     for claim in shown:
         assert claim.check(chosen, tables), f"{name}: the report says {claim.phrase!r}, but the data do not support it"
 
 
 @pytest.mark.parametrize("name", SELECTIONS)
-def test_every_citation_shown_names_a_work_the_selection_may_cite(tables, name):
+def test_only_a_background_sentence_may_lose_a_citation_to_the_filter(tables, name):
+    """The filter removes the works a selection may not cite from every citation. Only a background sentence may
+    lose a citation that way: wherever a finding is shown, the selection keeps every work it cites."""
     chosen = select(tables, **SELECTIONS[name])
     flags = prose.section_flags(chosen, tables)
-    all_guards = guards(BODY)
-    for match in CITATION.finditer(BODY):
-        if all(flag_value(flags, f) for f in enclosing_flags(match.start(), all_guards)):
-            assert match.group(1) in flags["included"], (name, match.group(1))
+    for claim in CLAIMS:
+        if claim.shown(flags) and not claim.background:
+            assert claim.cites <= set(flags["included"]), (name, claim.phrase, claim.cites - set(flags["included"]))
+    if name == "all":  # every background claim is checked against all of its works at least once
+        assert all(claim.cites <= set(flags["included"]) for claim in CLAIMS)
+
+
+def test_citations_follow_the_selection_through_the_filter_not_hand_written_guards():
+    assert "values.included" not in BODY
+    if_cited = [(start, end) for start, end, flag in guards(BODY) if flag == "if-cited"]
+    assert if_cited
+    for start, end in if_cited:  # an if-cited span with no citation would always be shown
+        assert CITATION.search(BODY[start:end]), BODY[start:end]
 
 
 def test_the_guard_reader_sees_spans_and_nested_divs():
-    text = 'A[&#32;[@x2001]]{.content-visible when-meta="values.included.x2001"}.\n::: {.content-visible when-meta="values.f"}\n::: {#tbl-y}\nT\n:::\nU\n:::\n'
+    text = ('A [@x2001]. [B [@y2002].]{.if-cited}\n::: {.content-visible when-meta="values.f"}\n::: {#tbl-y}\nT\n:::\n'
+            'U [[V]{.content-visible when-meta="values.g"}]{.content-visible when-meta="values.h"}\n:::\n')
     found = {flag: text[start:end] for start, end, flag in guards(text)}
-    assert found["included.x2001"].startswith("[&#32;[@x2001]]")
+    assert found["if-cited"] == "[B [@y2002].]{.if-cited}"
     assert "U" in found["f"] and "T" in found["f"]
+    assert found["g"].startswith("[V]") and found["h"].startswith("[[V]")
 
 
 def test_every_conditional_names_a_flag_the_prose_notebook_writes(tables):

@@ -1,6 +1,7 @@
 """Subset reports say what they are: rendered with the real Quarto for a human-only, an animal-only and a
 year-bounded selection, each keeps the corpus facts, says in one line what is missing, and neither
 describes nor cites an excluded study. An empty selection stops the build and writes nothing."""
+import html
 import re
 
 import pytest
@@ -69,6 +70,22 @@ def check_common(report, tables, params):
     assert re.search(rf"References in the seed review['’]s list {SEED_LIST}\b", report.text)
     assert "This is a subset report" in report.text and "This is a subset report" in report.pdf_text
     assert "?meta" not in report.text and "?@" not in report.text and "not found" not in report.stderr
+    check_citations(report, citable)
+
+
+def check_citations(report, citable):
+    """The citation filter (report/filters/selected-citations.lua) let only citable works through, and the text
+    it cut reads on: no empty brackets, no two spaces in a paragraph, no space before punctuation."""
+    cited = {key for keys in re.findall(r'data-cites="([^"]+)"', report.html) for key in keys.split()}
+    assert cited and cited <= citable, sorted(cited - citable)
+    assert "if-cited" not in report.html
+    for where, text in (("HTML", report.text), ("PDF", report.pdf_text)):
+        assert not re.findall(r"\(\s*\)|\[\s*\]", text), where
+        # a space before punctuation (the PDF's table of contents has dot leaders, " . . .")
+        assert not re.findall(r".{30}\w [.,;:](?!\s*\.)", text), (where, re.findall(r".{30}\w [.,;:](?!\s*\.)", text))
+    for paragraph in re.findall(r"<p\b[^>]*>(.*?)</p>", report.html, re.S):
+        words = html.unescape(re.sub(r"<[^>]+>", "", paragraph)).strip()
+        assert not re.search(r"\S {2,}\S", words), words
 
 
 @pytest.mark.slow
@@ -104,6 +121,10 @@ def test_year_bounded_report(from_2005, tables):
     assert len(trials) and f"{len(trials)} randomised trials" in visible_section(from_2005, "human-evidence")
     assert "In one experiment sex mattered" not in from_2005.text  # its study (2003) is excluded
     assert "Running in a wheel added to the benefit of IGF-1" in from_2005.text
+    # Background citations lose only their excluded works (Cotman 2002, Longstreth 1991); the sentences stay.
+    introduction = from_2005.section("introduction")
+    assert 'data-cites="gardiner2006"' in introduction and "cotman2002" not in introduction
+    assert "longstreth1991" not in introduction and "vulnerable motor units." in visible_section(from_2005, "introduction")
     assert re.search(r"The works span 20\d\d to", from_2005.text)
 
 
