@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 LOCK := requirements.lock
 # uv (a fast installer from PyPI) lives beside the environment, outside it, so `uv pip sync` leaves it alone.
 UV_HOME := $(VENV)/.uv
-# Notebook parameters (see README): e.g. `make report SPECIES=human`.
+# Notebook parameters (see docs/chain.md): e.g. `make report SPECIES=human`.
 SPECIES ?=
 YEAR_MIN ?=
 YEAR_MAX ?=

@@ -1,5 +1,5 @@
 """The command line explains itself: every --help works and shows a description and examples, --version,
-options accepted where users type them, and the exit codes the help and README promise."""
+options accepted where users type them, and the exit codes the help and docs/command-line.md promise."""
 import re
 import shutil
 import subprocess
@@ -37,6 +37,20 @@ def test_every_help_has_a_description_examples_and_exit_codes(command):
     if command:
         assert any(line.split()[1] == command[0] for line in examples)
     assert "exit status:" in text and re.search(r"^\s+3\s+Quarto", text, re.M)
+
+
+def exit_statuses(text: str) -> list[int]:
+    return sorted(int(code) for code in re.findall(r"(?:^\s+|;\s+)(\d+)\s", text, flags=re.M))
+
+
+def test_the_exit_status_page_lists_every_status_of_the_help():
+    """docs/command-line.md has a table row for every status the help's `exit status:` list names, and no other."""
+    page = (PROJ_ROOT / "docs" / "command-line.md").read_text(encoding="utf-8")
+    section = page.split("## Exit status", 1)[1]
+    documented = sorted(int(code) for code in re.findall(r"^\| (\d+) \|", section, flags=re.M))
+    assert exit_statuses(cli.EXIT_CODES) == [0, 1, 2, 3, 4, 70, 73, 74, 130, 143]
+    assert documented == exit_statuses(cli.EXIT_CODES)
+    assert "`make` itself exits 2" in section and "Error 3" in section
 
 
 def test_every_build_option_explains_its_value():

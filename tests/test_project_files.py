@@ -1,10 +1,14 @@
-"""Project files that must agree with each other: environment.yml and pyproject, README and datapackage."""
+"""Project files that must agree with each other: environment.yml and pyproject, the data dictionary page and
+datapackage.json, the README and the docs/ pages it links to."""
+import csv
+import json
 import re
+import shutil
 import tomllib
 
 import yaml
 
-from alsreview.data.dictionary import data_dictionary
+from alsreview.data.dictionary import PAGE, dictionary_page, write_dictionary
 from alsreview.data.paths import DATA_DIR, PROJ_ROOT
 from alsreview.data.schema import read_datapackage
 
@@ -22,15 +26,116 @@ def test_environment_matches_pyproject():
     assert listed - wanted == {"python", "quarto", "pip"}
 
 
-def test_readme_data_dictionary_is_generated_from_datapackage():
-    readme = (PROJ_ROOT / "README.md").read_text(encoding="utf-8")
-    assert data_dictionary(read_datapackage(DATA_DIR)) in readme, "run `alsreview readme` to regenerate"
+README = PROJ_ROOT / "README.md"
+DOCS = PROJ_ROOT / "docs"
+README_MAX_LINES = 250
+
+
+def test_data_dictionary_page_is_generated_from_datapackage():
+    assert PAGE == DOCS / "data-dictionary.md"
+    page = PAGE.read_text(encoding="utf-8")
+    assert page == dictionary_page(read_datapackage(DATA_DIR)), "run `.venv/bin/alsreview readme` to regenerate"
+
+
+def test_the_dictionary_page_drifts_when_datapackage_changes_and_readme_rewrites_it(tmp_path):
+    data = tmp_path / "data"
+    shutil.copytree(DATA_DIR, data)
+    descriptor = json.loads((data / "datapackage.json").read_text(encoding="utf-8"))
+    field = descriptor["resources"][0]["schema"]["fields"][0]
+    field["description"] += " Changed by a test."
+    (data / "datapackage.json").write_text(json.dumps(descriptor, indent=2), encoding="utf-8")
+    changed = read_datapackage(data)
+    assert dictionary_page(changed) != PAGE.read_text(encoding="utf-8")
+    page = tmp_path / "docs" / "data-dictionary.md"
+    page.parent.mkdir()
+    page.write_text(PAGE.read_text(encoding="utf-8"), encoding="utf-8")
+    assert write_dictionary(page, changed) is True
+    assert "Changed by a test." in page.read_text(encoding="utf-8")
+    assert write_dictionary(page, changed) is False
 
 
 def test_readme_shows_the_two_commands_first():
-    readme = (PROJ_ROOT / "README.md").read_text(encoding="utf-8")
+    readme = README.read_text(encoding="utf-8")
     first_block = readme.split("```sh", 1)[1].split("```", 1)[0]
     assert "make report" in first_block and "make test" in first_block
+
+
+def test_readme_is_read_in_two_minutes():
+    lines = README.read_text(encoding="utf-8").splitlines()
+    assert len(lines) <= README_MAX_LINES, f"README.md has {len(lines)} lines; move reference material to docs/"
+
+
+def without_code_blocks(markdown: str) -> str:
+    return re.sub(r"^```.*?^```", "", markdown, flags=re.M | re.S)
+
+
+def anchors(markdown: str) -> set[str]:
+    """The fragment ids a Markdown renderer (GitHub's rule) gives the headings of a page."""
+    headings = re.findall(r"^#{1,6} +(.+?) *$", without_code_blocks(markdown), flags=re.M)
+    return {re.sub(r"[^\w\- ]", "", heading.lower()).replace(" ", "-") for heading in headings}
+
+
+def local_links(path):
+    """(target file, fragment) of every relative link of a Markdown page."""
+    text = re.sub(r"`[^`\n]*`", "", without_code_blocks(path.read_text(encoding="utf-8")))  # code is not a link
+    for target in re.findall(r"\]\(([^)\s]+)\)", text):
+        if re.match(r"[a-z]+:", target):
+            continue
+        file, _, fragment = target.partition("#")
+        yield (path.parent / file).resolve() if file else path, fragment
+
+
+def test_every_docs_link_of_the_readme_and_the_docs_resolves():
+    readme_targets = [target for target, _ in local_links(README)]
+    assert any(target.parent == DOCS for target in readme_targets), "README.md links to no page of docs/"
+    for page in [README, *sorted(DOCS.glob("*.md"))]:
+        for target, fragment in local_links(page):
+            where = f"{page.relative_to(PROJ_ROOT)} links to {target.relative_to(PROJ_ROOT)}"
+            assert target.is_file(), f"{where}, which does not exist"
+            if fragment and target.suffix == ".md":
+                assert fragment in anchors(target.read_text(encoding="utf-8")), f"{where}#{fragment}: no such heading"
+
+
+def test_the_docs_index_lists_every_page_and_the_readme_links_it():
+    index = DOCS / "README.md"
+    listed = {target for target, _ in local_links(index)}
+    assert {page.resolve() for page in DOCS.glob("*.md")} - {index.resolve()} <= listed
+    assert index.resolve() in {target for target, _ in local_links(README)}
+
+
+def adding_a_study() -> str:
+    return README.read_text(encoding="utf-8").split("\n## Adding a study\n", 1)[1].split("\n## ", 1)[0]
+
+
+def test_adding_a_study_names_every_field_a_new_trial_needs():
+    package = read_datapackage(DATA_DIR)
+    required = {f.name for table in ("studies", "interventions", "outcomes")
+                for f in package.resources[table].fields if f.constraints.get("required")}
+    # required only for some rows: training programmes, exercise arms, comparator arms, trial outcomes
+    required |= {"authors_conclusion", "modality", "comparator_kind", "comparator_arm_id"}
+    steps = adding_a_study().split("### Worked example", 1)[0]
+    assert sorted(f for f in required if f"`{f}`" not in steps) == []
+    example = adding_a_study().split("```text", 1)[1].split("```", 1)[0]
+    assert sorted(f for f in required if f"{f}=" not in example) == []
+
+
+def test_the_worked_example_shows_the_rows_as_they_are_in_the_data():
+    """Every plain value of the worked example (a code, a number, a key) is the value of that column in one of
+    lunetta2016's rows of the table it is shown under."""
+    example = adding_a_study().split("```text", 1)[1].split("```", 1)[0]
+    chunks = re.split(r"^(\w+)\.csv", example, flags=re.M)[1:]
+    assert [chunks[i] for i in range(0, len(chunks), 2)] == ["studies", "interventions", "outcomes"]
+    checked = 0
+    for table, chunk in zip(chunks[::2], chunks[1::2]):
+        with open(DATA_DIR / f"{table}.csv", newline="", encoding="utf-8") as handle:
+            rows = [row for row in csv.DictReader(handle) if row["study_id"] == "lunetta2016"]
+        assert rows, table
+        for column, value in re.findall(r"(?:^|\s)(\w+)=([^\s\"]+)(?=\s{2}|\s*$)", chunk, flags=re.M):
+            if "..." in value:
+                continue
+            assert any(row[column] == value for row in rows), f"{table}.csv: no lunetta2016 row has {column}={value}"
+            checked += 1
+    assert checked >= 25
 
 
 def test_ci_runs_the_same_test_command():

@@ -196,11 +196,13 @@ def cmd_snapshot(args) -> int:
 
 
 def cmd_readme(args) -> int:
-    from .data.dictionary import update_readme
+    """Write docs/data-dictionary.md from datapackage.json (the name is older than the page: the dictionary was
+    once a section of README.md)."""
+    from .data.dictionary import PAGE, write_dictionary
     from .data.schema import read_datapackage
 
-    changed = update_readme(PROJ_ROOT / "README.md", read_datapackage(Path(args.data_dir)))
-    print("README.md data section " + ("updated" if changed else "already up to date"))
+    changed = write_dictionary(PAGE, read_datapackage(Path(args.data_dir)))
+    print(f"{display_path(PAGE)} " + ("updated" if changed else "already up to date"))
     return 0
 
 
@@ -246,9 +248,10 @@ COMMANDS = {
                  "datapackage.json; the next version's 'What changed' section compares with it. Raise the version in "
                  "datapackage.json and CITATION.cff first.",
                  ["alsreview snapshot"]),
-    "readme": ("regenerate the README's data dictionary section from datapackage.json",
-               "Rewrites only the part of README.md between the data-dictionary markers; a test fails when "
-               "the two disagree.",
+    "readme": ("write the data dictionary page, docs/data-dictionary.md, from datapackage.json",
+               "Regenerates docs/data-dictionary.md (every table, field, type and rule) from data/datapackage.json "
+               "and writes nothing else; run it after editing the descriptor, since a test fails when the two "
+               "disagree. The command keeps its old name from when the dictionary was a section of README.md.",
                ["alsreview readme"]),
 }
 
