@@ -1,4 +1,4 @@
-"""The explorer page's data (alsreview.explorer), its vendored libraries and its script, without a browser.
+"""The explorer page's data (alsreview.document.explorer), its vendored libraries and its script, without a browser.
 The page itself is tested in a real browser in test_explorer_browser.py."""
 import hashlib
 import json

@@ -2,7 +2,7 @@
 
 Owns the paths of the project (`paths`), the one error shape (`errors`), safe reading of bytes (`files`), the
 data dictionary (`schema`, from data/datapackage.json), the CSVs as text cells (`raw`), validation (`validate`),
-typed tables (`load`), the canonical rewrite (`tidy`), the README's generated dictionary (`dictionary`), and the
+typed tables (`load`), the canonical rewrite (`tidy`), the generated docs/data-dictionary.md (`dictionary`), and the
 rules and vocabulary the validator shares with the analyses: which side a result favours (`favours`), which
 works test exercise and how a selection is made (`subset`), and readable names for codes (`labels`).
 

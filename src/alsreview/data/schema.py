@@ -1,7 +1,7 @@
 """The data dictionary: reads data/datapackage.json (a Frictionless Data Package) and answers questions about it.
 
 The descriptor is the single source of truth for columns, types, enums and constraints; the validator,
-the loaders and the README's data section are all driven by it.
+the loaders and the generated docs/data-dictionary.md are all driven by it.
 """
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """Writing outputs: tables as CSV and Markdown, figures as SVG and PNG, byte-identical for the same inputs.
 
 Text from the data is made safe on the way out: Markdown cells and values go through the escaping module
-(escape.py), so a title holding <script>, a link or a shortcode arrives as text, and CSV text cells that a
+(document/escape.py), so a title holding <script>, a link or a shortcode arrives as text, and CSV text cells that a
 spreadsheet would run as a formula are prefixed with an apostrophe.
 """
 from __future__ import annotations

@@ -1,5 +1,5 @@
-"""The living update in one place: the tables, figures and numbers notebook 04 shows and the report quotes
-(its passages are written by document/prose/update.py).
+"""The living update in one place: the tables, figures and numbers notebook 04-living-update shows and the report
+quotes (its passages are written by document/prose/update.py).
 
 Facts about the corpus (the search and screening logs, what changed since the last release) come from the whole
 dataset whatever the selection; the trials and their pooling follow the selection like every other table.
@@ -128,7 +128,7 @@ def published_meta_analyses(pooled: pd.DataFrame, studies: pd.DataFrame) -> pd.D
 
 
 def update_tables(tables: dict[str, pd.DataFrame], corpus: dict[str, pd.DataFrame], version: str) -> dict:
-    """Everything notebook 04 writes: flow, trials, pooling with sensitivity, published estimates, changes, values."""
+    """Everything notebook 04-living-update writes: flow, trials, pooling with sensitivity, published estimates, changes, values."""
     candidates = trial_candidates(tables["outcomes"], tables["interventions"], tables.get("scales"), assumptions=True)
     contrasts, assumed_contrasts = usable_contrasts(candidates, False), usable_contrasts(candidates, True)
     pooled, assumed = pooled_trials(contrasts), pooled_trials(assumed_contrasts)

@@ -10,7 +10,7 @@ import pandas as pd
 from ..data.errors import UsageError
 from ..data.load import load_tables
 from ..data.paths import ANALYSIS_DIR, DATA_DIR
-from ..data.schema import read_datapackage
+from ..data.schema import DataPackage, read_datapackage
 from ..data.subset import select
 from ..document.export import write_citations, write_figure, write_prose, write_table, write_values
 from ..synthesis.figure_style import use_deterministic_style
@@ -46,13 +46,15 @@ class TrackedTables(dict):
 @dataclass
 class Context:
     """What a notebook works with: the selected tables, the whole corpus (for facts that must not change with the
-    selection, such as the search log), where to write, the parameters and the data release's version."""
+    selection, such as the search log), where to write, the parameters, the data release's version and the data
+    dictionary (read once, when the notebook starts)."""
 
     tables: dict[str, pd.DataFrame]
     out_dir: Path
     params: dict
     corpus: dict[str, pd.DataFrame] | None = None  # the whole dataset, for facts that do not change with a selection
     version: str = ""
+    package: DataPackage | None = None
 
     @property
     def label(self) -> str:
@@ -111,4 +113,4 @@ def start(**params) -> Context:
     out_dir.mkdir(parents=True, exist_ok=True)
     selected = TrackedTables(chosen)
     return Context(selected, out_dir, checked, corpus=TrackedTables(tables, read=selected.read),
-                   version=str(package.descriptor.get("version", "")))
+                   version=str(package.descriptor.get("version", "")), package=package)
