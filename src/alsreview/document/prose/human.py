@@ -153,10 +153,15 @@ def _trial_sizes(tables: dict[str, pd.DataFrame], human: pd.DataFrame) -> str:
     return f" The trials' exercise arms held {span} participants."
 
 
+def randomised_trials(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """The randomised trials among the studies that test exercise, oldest first."""
+    primary = primary_studies(tables)
+    return primary.loc[primary["evidence_type"] == "human_rct"]
+
+
 def trial_harm(tables: dict[str, pd.DataFrame]) -> str:
     """Whether any randomised trial reported harm, and where benefit was reported (domain and time point)."""
-    trials = primary_studies(tables)
-    trials = trials.loc[trials["evidence_type"] == "human_rct"]
+    trials = randomised_trials(tables)
     if trials.empty:
         return "No randomised trial is in this selection.\n"
     rows = outcome_rows(tables)
@@ -182,8 +187,7 @@ def trial_harm(tables: dict[str, pd.DataFrame]) -> str:
 
 def newest_trial(tables: dict[str, pd.DataFrame]) -> str:
     """The limitation that follows from the data's date range: the newest trial in the dataset."""
-    trials = primary_studies(tables)
-    trials = trials.loc[trials["evidence_type"] == "human_rct"]
+    trials = randomised_trials(tables)
     if trials.empty:
         return "This selection holds no randomised trial, so it says nothing about trials in people."
     newest = trials.loc[trials["year"] == trials["year"].max()]
