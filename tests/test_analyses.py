@@ -202,22 +202,26 @@ def test_characteristics_leave_out_background_experiments(fixture_tables):
     assert list(table["study"]) == ["mouse2003", "trial2007"]
 
 
-def test_risk_of_bias_table_and_chart():
+def test_risk_of_bias_traffic_light_draws_one_circle_per_judgement():
     import matplotlib
 
     matplotlib.use("Agg")
-    from alsreview.synthesis.bias import plot_risk_of_bias, risk_of_bias_table
+    from alsreview.synthesis.bias import plot_traffic_light, traffic_light_table
 
+    tools = pd.DataFrame([dict(tool="rob2", domain=d, position=i, label=label)
+                          for i, (d, label) in enumerate((("randomisation", "D1 Randomisation"),
+                                                          ("overall", "Overall")), start=1)])
     rob = pd.DataFrame([
-        dict(study_id="trial2007", assessed_by="review2010", domain="overall", judgement="low"),
-        dict(study_id="trial2007", assessed_by="review2010", domain="blinding", judgement="high"),
-        dict(study_id="other2001", assessed_by="review2010", domain="overall", judgement="unclear"),
+        dict(study_id="trial2007", assessed_by="this_review", tool="rob2", domain="overall", judgement="low"),
+        dict(study_id="trial2007", assessed_by="this_review", tool="rob2", domain="randomisation", judgement="high"),
+        dict(study_id="other2001", assessed_by="this_review", tool="rob2", domain="overall", judgement="some_concerns"),
+        dict(study_id="other2001", assessed_by="review2010", tool="rob1", domain="overall", judgement="unclear"),
     ])
-    table = risk_of_bias_table(rob)
-    assert list(table.columns) == ["study", "assessed_by", "blinding", "overall"]  # domains in the tool's order
-    assert table.set_index("study").loc["other2001", "blinding"] == ""
-    fig = plot_risk_of_bias(table)
-    assert len(fig.axes[0].collections) == 3  # one circle per judgement made
+    table = traffic_light_table(rob, tools, "rob2", {"trial2007": "Trial 2007"})
+    assert list(table.columns) == ["study_id", "study", "randomisation", "overall"]  # domains in the tool's order
+    assert table.set_index("study_id").loc["other2001", "randomisation"] == ""
+    fig = plot_traffic_light(table, tools, "rob2", "RoB 2")
+    assert len(fig.axes[0].collections) == 3  # one circle per judgement of ours; the published row is not drawn
 
 
 def test_characteristics_describe_the_exercise_arms_not_the_comparators(tables):

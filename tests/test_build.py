@@ -8,6 +8,8 @@ import nbformat
 import pytest
 import yaml
 
+from fixture_rows import NOTHING_PRESCRIBED_STATED, appraisal_rows
+
 from alsreview.data.paths import DATA_DIR, NOTEBOOKS_DIR
 from alsreview.document.escape import meta_text
 from alsreview.pipeline.build import BuildError, build
@@ -118,7 +120,10 @@ def test_a_new_study_flows_into_every_table_and_figure(tmp_path):
                                           population="people_with_als", source_url=url, extraction="abstract"))
     append_row(data / "interventions.csv", dict(arm_id="fixture2024-balance", study_id="fixture2024", arm_label="balance",
                                                 arm_role="exercise", modality="balance", n="20", sex="both", source_url=url,
-                                                extraction="abstract"))
+                                                extraction="abstract", **NOTHING_PRESCRIBED_STATED))
+    for table, rows in appraisal_rows("fixture2024", ["fixture2024-balance"], url).items():
+        for row in rows:
+            append_row(data / f"{table}.csv", row)
     append_row(data / "outcomes.csv", dict(outcome_id="fixture2024-balance-1", study_id="fixture2024", arm_id="fixture2024-balance",
                                            domain="motor_performance", measure="Berg balance scale", time_point="3 months",
                                            direction="beneficial", finding="Better balance.", source_url=url, extraction="abstract"))

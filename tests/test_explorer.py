@@ -9,7 +9,7 @@ import subprocess
 import pandas as pd
 import pytest
 
-from alsreview.data.labels import DIRECTION_COLOURS, POPULATION
+from alsreview.data.labels import DIRECTION_COLOURS, POPULATION, short_citation
 from alsreview.data.paths import DATA_DIR, PROJ_ROOT
 from alsreview.data.schema import read_datapackage
 from alsreview.document.explorer import (
@@ -19,7 +19,6 @@ from alsreview.document.explorer import (
     explorer_rows,
     page_data,
     script_block,
-    short_citation,
 )
 
 VENDOR = PROJ_ROOT / "report" / "vendor"

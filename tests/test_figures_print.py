@@ -7,7 +7,8 @@ from matplotlib.text import Text
 from test_pdf import length_in_points
 
 from alsreview.data.paths import PROJ_ROOT
-from alsreview.synthesis.bias import plot_risk_of_bias, risk_of_bias_table
+from alsreview.data.labels import study_names
+from alsreview.synthesis.bias import plot_summary, plot_traffic_light, summary_table, traffic_light_table
 from alsreview.synthesis.evidence_map import evidence_map, plot_evidence_map
 from alsreview.synthesis.figure_style import use_deterministic_style
 from alsreview.synthesis.forest import plot_reported_forest
@@ -29,7 +30,11 @@ FIGURES = {
     "timeline": lambda t: plot_timeline(timeline_data(t["studies"])),
     "cumulative": lambda t: plot_cumulative(cumulative_counts(t["studies"])),
     "evidence map": lambda t: plot_evidence_map(evidence_map(t)),
-    "risk of bias": lambda t: plot_risk_of_bias(risk_of_bias_table(t["risk_of_bias"])),
+    "risk of bias": lambda t: plot_traffic_light(traffic_light_table(t["risk_of_bias"], t["rob_domains"], "rob2",
+                                                                    study_names(t["studies"])), t["rob_domains"], "rob2", "RoB 2"),
+    "risk of bias, animals": lambda t: plot_traffic_light(traffic_light_table(t["risk_of_bias"], t["rob_domains"], "syrcle",
+                                                                             study_names(t["studies"])), t["rob_domains"], "syrcle", "SYRCLE"),
+    "risk of bias summary": lambda t: plot_summary(summary_table(t["risk_of_bias"], t["rob_domains"]), t["rob_domains"]),
     "reported forest": lambda t: plot_reported_forest(reported_analyses(t["pooled_results"]), "Reported results"),
     "prisma": lambda t: plot_prisma(flow_boxes(flow_of_records(t))),
 }

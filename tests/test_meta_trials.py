@@ -9,9 +9,9 @@ from alsreview.synthesis.pooling import pool
 from alsreview.synthesis.trial_pooling import pooled_trials, sensitivity_without
 
 ARMS = pd.DataFrame([
-    {"arm_id": "a2020-ex", "comparator_kind": None}, {"arm_id": "a2020-uc", "comparator_kind": "usual_care"},
+    {"arm_id": "a2020-ex", "comparator_kind": None}, {"arm_id": "a2020-uc", "comparator_kind": "usual_care_no_exercise"},
     {"arm_id": "b2021-ex", "comparator_kind": None}, {"arm_id": "b2021-sham", "comparator_kind": "sham"},
-    {"arm_id": "c2022-ex", "comparator_kind": None}, {"arm_id": "c2022-str", "comparator_kind": "stretching_rom"},
+    {"arm_id": "c2022-ex", "comparator_kind": None}, {"arm_id": "c2022-other", "comparator_kind": "other_exercise"},
 ])
 SCALES = pd.DataFrame([{"scale_id": "alsfrs_r", "better": "higher"}, {"scale_id": "fss", "better": "lower"},
                        {"scale_id": "mfis", "better": "lower"}])
@@ -42,7 +42,7 @@ def test_only_no_added_exercise_comparators_with_stated_sd_count():
     outcomes = pd.DataFrame([
         row("a2020", "a2020-uc", **ARM_NUMBERS),
         row("b2021", "b2021-sham", spread="unstated_plus_minus", **ARM_NUMBERS),   # '±' of unknown kind: not an SD
-        row("c2022", "c2022-str", **ARM_NUMBERS),                                   # stretching is added exercise
+        row("c2022", "c2022-other", **ARM_NUMBERS),                                   # stretching is added exercise
     ])
     contrasts = trial_contrasts(outcomes, ARMS, SCALES)
     assert contrasts["study_id"].tolist() == ["a2020"]
@@ -114,9 +114,9 @@ def test_assumptions_are_used_only_in_the_secondary_analysis_and_only_with_a_rea
 def test_candidates_say_why_a_row_is_not_pooled():
     from alsreview.synthesis.contrasts import trial_candidates
 
-    outcomes = pd.DataFrame([row("c2022", "c2022-str", **ARM_NUMBERS), row("a2020", "a2020-uc", time_point="end of training", **ARM_NUMBERS),
+    outcomes = pd.DataFrame([row("c2022", "c2022-other", **ARM_NUMBERS), row("a2020", "a2020-uc", time_point="end of training", **ARM_NUMBERS),
                              row("b2021", "b2021-sham")])
     reasons = trial_candidates(outcomes, ARMS, SCALES).set_index("study_id")["reason"]
-    assert reasons["c2022"].startswith("comparator is stretching or range of motion")
+    assert reasons["c2022"] == "comparator is another exercise, not 'no added exercise'"
     assert reasons["a2020"].startswith("time point not stated")
     assert reasons["b2021"].startswith("no arm means")

@@ -124,7 +124,8 @@ def test_the_worked_example_shows_the_rows_as_they_are_in_the_data():
     lunetta2016's rows of the table it is shown under."""
     example = adding_a_study().split("```text", 1)[1].split("```", 1)[0]
     chunks = re.split(r"^(\w+)\.csv", example, flags=re.M)[1:]
-    assert [chunks[i] for i in range(0, len(chunks), 2)] == ["studies", "interventions", "outcomes"]
+    assert [chunks[i] for i in range(0, len(chunks), 2)] == ["studies", "interventions", "outcomes", "harms",
+                                                             "populations", "risk_of_bias"]
     checked = 0
     for table, chunk in zip(chunks[::2], chunks[1::2]):
         with open(DATA_DIR / f"{table}.csv", newline="", encoding="utf-8") as handle:

@@ -7,6 +7,7 @@ import pytest
 
 from alsreview.data.subset import select
 from alsreview.document import prose
+from alsreview.document.bibliography import methods_keys
 from alsreview.document.export import citation_cell, to_markdown
 from alsreview.document.values import overview_values
 from alsreview.synthesis.quality import flow_of_records
@@ -128,9 +129,11 @@ def test_flags_and_citable_works_follow_the_selection(tables):
     assert "mahoney2004" not in flags["included"] and "pasinelli2006" not in flags["included"]
     flags = prose.section_flags(select(tables, species=["mouse", "rat"]), tables)
     assert not flags["has_human_evidence"] and not flags["has_pooled_results"] and not flags["has_risk_of_bias"]
+    assert flags["has_animal_risk_of_bias"] and not flags["has_published_rob"]
     assert "dalbellohaas2013" not in flags["included"] and "ilzecka2017" in flags["included"]
     everything = prose.section_flags(tables, tables)["included"]
-    assert set(everything) == set(tables["studies"]["study_id"])
+    assert set(everything) == set(tables["studies"]["study_id"]) | set(methods_keys())
+    assert set(methods_keys()) <= set(flags["included"]), "the methods papers stay citable in every selection"
 
 
 def test_corpus_facts_do_not_shrink_with_the_selection(tables):
@@ -144,10 +147,10 @@ def test_corpus_facts_do_not_shrink_with_the_selection(tables):
 
 def test_optional_columns_are_used_when_present(tables):
     extended = fixture_trial(tables, study={"authors_conclusion": "no_effect", "exercise_role": "training_programme"},
-                             arm={"comparator_kind": "usual_care", "n_randomised": 40},
+                             arm={"comparator_kind": "usual_care_no_exercise", "n_randomised": 40},
                              outcome={"subgroup": "bulbar onset"})
     paragraph = next(p for p in prose.human_evidence(extended).split("\n\n") if p.startswith(f"[@{FIXTURE}]"))
-    assert "(40 randomised) against usual care." in paragraph
+    assert "(40 randomised) against usual care without exercise." in paragraph
     assert "The authors concluded that the exercise made no difference." in paragraph
     test_only = fixture_trial(tables, design="human_observational", study={"exercise_role": "single_session_test"})
     assert FIXTURE not in cited(prose.human_evidence(test_only))       # a single test trains no one: not counted

@@ -70,11 +70,24 @@ def trials_small_and_rarely_poolable(tables) -> bool:
     return len(trials) > 0 and sizes.max() <= 50 and usable < len(trials) / 2
 
 
-def trials_safe_supervised_and_home(tables) -> bool:
-    arms = tables["interventions"]
-    _, trials = controlled_trials(tables)
-    settings = set(arms.loc[arms["study_id"].isin(trials["study_id"]), "setting"].dropna())
-    return trials_safe_and_helpful(tables) and {"supervised", "home_based"} <= settings
+def methods_papers(tables) -> bool:
+    """The risk-of-bias tools are cited from report/methods.bib, which the build adds to every selection's
+    bibliography; the tools named are the ones rob_domains.csv defines."""
+    from alsreview.document.bibliography import methods_keys
+
+    tools = set(tables["rob_domains"]["tool"])
+    return {"sterne2019", "sterne2016", "hooijmans2014"} <= set(methods_keys()) and {"rob2", "robins_i", "syrcle"} <= tools
+
+
+def harms_rarely_assessed(tables) -> bool:
+    """Fewer than half the controlled studies counted harms or stated that none occurred, and no outcome in people
+    pointed to harm: the report may say the trials cannot show safety, not that exercise is safe."""
+    from alsreview.synthesis.appraisal import harms_reporting_counts
+
+    counts = harms_reporting_counts(tables)
+    rows, _ = exercise_rows(tables)
+    people = rows.loc[rows["study_id"].isin(tables["studies"].loc[tables["studies"]["species"] == "human", "study_id"])]
+    return counts["counted"] + counts["none_occurred"] < counts["studies"] / 2 and "harmful" not in set(people["direction"])
 
 
 def animal_moderate_vs_high(tables) -> bool:
@@ -108,9 +121,10 @@ def veldink_sex_difference(tables) -> bool:
 
 def later_review_judged_trials(tables, corpus) -> bool:
     rob = tables["risk_of_bias"]
-    judged = tables["studies"].loc[tables["studies"]["study_id"].isin(rob["study_id"]), "year"]
+    published = rob.loc[rob["assessed_by"] != "this_review"]
+    judged = tables["studies"].loc[tables["studies"]["study_id"].isin(published["study_id"]), "year"]
     review = study(corpus, "soofi2017")  # the assessing review is cited with the judgements, in any selection
-    return (set(rob["assessed_by"]) == {"soofi2017"} and review["evidence_type"] == "systematic_review"
+    return (set(published["assessed_by"]) == {"soofi2017"} and review["evidence_type"] == "systematic_review"
             and review["year"] > judged.max())
 
 
@@ -183,10 +197,11 @@ CLAIMS = [
     Claim("Running in a wheel added to the benefit of IGF-1 gene delivery", {"kaspar2005"}, "if-cited",
           kaspar_wheel_plus_igf1),
     Claim("In one experiment sex mattered", {"veldink2003"}, "if-cited", veldink_sex_difference),
-    Claim("A later systematic review judged the risk of bias", {"soofi2017"}, "has_risk_of_bias",
+    Claim("a published review also\njudged the risk of bias", {"soofi2017"}, "has_published_rob if-cited",
           later_review_judged_trials),
-    Claim("the trials suggest that exercise programmes, supervised or at home, are safe", set(), "has_human_trials",
-          trials_safe_supervised_and_home),
+    Claim("RoB 2 [@sterne2019] for randomised", {"sterne2019", "sterne2016"}, "", methods_papers),
+    Claim("judged with SYRCLE's tool [@hooijmans2014]", {"hooijmans2014"}, "", methods_papers),
+    Claim("The trials cannot show that exercise is safe", set(), "has_human_trials", harms_rarely_assessed),
     Claim("consistent with a benefit of moderate activity", set(), "has_als_model_animal", animal_moderate_vs_high),
 ]
 

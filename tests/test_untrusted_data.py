@@ -195,7 +195,7 @@ def test_only_listed_files_are_hashed(data_copy):
     ("interventions", 2, "n", "-9223372036854775808", "out of range: an integer must lie within ±9223372036854775807 (64 bits)"),
     ("outcomes", 68, "effect", "1e999", "out of range: too large to be a finite number"),
     ("studies", 13, "notes", "a\x00b", "contains a control character (such as NUL): remove it"),
-    ("outcomes", 68, "n_exercise", "10", "larger than the arm's n (9 on interventions.csv line 29)"),
+    ("outcomes", 68, "n_exercise", "10", "larger than the arm's n (9 on interventions.csv line 31)"),
 ])
 def test_values_that_used_to_crash_the_build_are_reported(data_copy, capsys, table, line, column, value, rule):
     path = data_copy / f"{table}.csv"

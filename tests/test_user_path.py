@@ -10,6 +10,7 @@ import pytest
 from rendering import build_and_render, quarto_binary, sentences, visible_text
 
 from alsreview.data.load import load_tables
+from alsreview.document.bibliography import methods_keys
 from alsreview.data.paths import DATA_DIR
 from alsreview.data.validate import validate
 
@@ -24,15 +25,28 @@ STUDY = {"study_id": KEY, "authors": "Fixture A, Example B", "year": "2025",
 ARMS = [
     {"arm_id": f"{KEY}-cycling", "study_id": KEY, "arm_label": "cycling", "arm_role": "exercise",
      "modality": "endurance_aerobic", "intensity": "moderate", "frequency": "3 per week", "n": "20",
+     "sessions_per_week": "3", "programme_weeks": "24", "setting": "supervised",
+     "prescription_not_reported": "minutes_per_session|venue", "notes": "Fictional: the abstract gives no more.",
      "n_randomised": "20", "sex": "both", "comparator": "usual care *as before*", "source_url": FIXTURE_URL,
      "extraction": "abstract"},
     {"arm_id": f"{KEY}-weights", "study_id": KEY, "arm_label": "weights", "arm_role": "exercise",
      "modality": "resistance", "n": "18", "n_randomised": "18", "sex": "both", "comparator": "usual care *as before*",
-     "source_url": FIXTURE_URL, "extraction": "abstract"},
+     "prescription_not_reported": "intensity|sessions_per_week|minutes_per_session|programme_weeks|setting|venue",
+     "notes": "Fictional: the abstract gives no dose.", "source_url": FIXTURE_URL, "extraction": "abstract"},
     {"arm_id": f"{KEY}-usual", "study_id": KEY, "arm_label": "usual care *as before*", "arm_role": "comparator",
-     "comparator_kind": "usual_care", "n": "19", "n_randomised": "19", "sex": "both", "source_url": FIXTURE_URL,
+     "comparator_kind": "usual_care_no_exercise", "comparator_basis": "Fictional: usual care without exercise.", "n": "19", "n_randomised": "19", "sex": "both", "source_url": FIXTURE_URL,
      "extraction": "abstract"},
 ]
+HARMS = [{"arm_id": arm["arm_id"], "study_id": KEY, "adverse_events_reporting": "not_reported",
+          "harms_not_reported": "serious_adverse_events|deaths|dropouts|adherence", "source_url": FIXTURE_URL,
+          "extraction": "abstract", "notes": "Fictional: the abstract says nothing about harms."} for arm in ARMS]
+POPULATION = [{"study_id": KEY, "n_randomised": "57",
+               "population_not_reported": "n_analysed|age|sex|alsfrs_r|fvc|disease_duration|ambulatory|ventilation",
+               "source_url": FIXTURE_URL, "extraction": "abstract", "notes": "Fictional: no baseline table."}]
+RISK_OF_BIAS = [{"study_id": KEY, "assessed_by": "this_review", "tool": "rob2", "outcome": "ALSFRS-R at 24 weeks",
+                 "domain": domain, "judgement": "some_concerns", "support": "Fictional: the abstract is silent on this.",
+                 "source_url": FIXTURE_URL, "extraction": "abstract"}
+                for domain in ("randomisation", "deviations", "missing_data", "measurement", "reported_result", "overall")]
 OUTCOMES = [
     {"outcome_id": f"{KEY}-cycling-1", "study_id": KEY, "arm_id": f"{KEY}-cycling", "comparator_arm_id": f"{KEY}-usual", "domain": "functional_rating",
      "measure": "ALSFRS-R", "time_point": "24 weeks", "direction": "beneficial",
@@ -73,6 +87,9 @@ def report(tmp_path_factory):
     append_rows(data / "studies.csv", [STUDY])
     append_rows(data / "interventions.csv", ARMS)
     append_rows(data / "outcomes.csv", OUTCOMES)
+    append_rows(data / "harms.csv", HARMS)
+    append_rows(data / "populations.csv", POPULATION)
+    append_rows(data / "risk_of_bias.csv", RISK_OF_BIAS)
     assert validate(data) == []
     return build_and_render(work, {}, data_dir=data)
 
@@ -81,7 +98,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.skipif(quarto_binary() is None, reas
 
 
 def test_the_new_trial_reaches_references_evidence_passage_table_and_counts(report, before):
-    assert report.reference_keys() == before["studies"] | {KEY}
+    assert report.reference_keys() == before["studies"] | {KEY} | set(methods_keys())
     human = report.section("human-evidence")
     assert f'href="#ref-{KEY}"' in human
     human_text = visible_text(human)

@@ -1,4 +1,9 @@
 """Human-readable names and colours for the data's codes, in one place so tables and figures agree."""
+from __future__ import annotations
+
+import re
+
+import pandas as pd
 
 POPULATION = {
     "als_model_animal": "ALS-model animals",
@@ -87,3 +92,42 @@ def label(code) -> str:
     key = str(code).strip().replace(" ", "_")
     words = CODE_LABELS.get(key) or EVIDENCE_TYPE.get(key) or POPULATION.get(key) or pretty(key)
     return words[:1].upper() + words[1:]
+
+
+def _missing(value) -> bool:
+    return value is None or (not isinstance(value, str) and bool(pd.isna(value)))
+
+
+def _surname(person: str) -> str:
+    """'Dal Bello-Haas V' -> 'Dal Bello-Haas': the trailing initials (up to three capitals) are dropped."""
+    parts = person.split()
+    return " ".join(parts[:-1]) if len(parts) > 1 and parts[-1].isupper() and len(parts[-1]) <= 3 else person
+
+
+def short_citation(authors, year) -> str:
+    """'Kirkinezos IG, Hernandez D, ...' and 2003 -> 'Kirkinezos et al. 2003'; two authors are both named."""
+    text = "" if _missing(authors) else str(authors).strip()
+    truncated = re.search(r",?\s*et al\.?$", text)
+    surnames = [_surname(p.strip()) for p in (text[: truncated.start()] if truncated else text).split(",") if p.strip()]
+    if not surnames:
+        lead = "Anonymous"
+    elif len(surnames) == 1 and not truncated:
+        lead = surnames[0]
+    elif len(surnames) == 2 and not truncated:
+        lead = f"{surnames[0]} and {surnames[1]}"
+    else:
+        lead = f"{surnames[0]} et al."
+    return lead if _missing(year) else f"{lead} {int(year)}"
+
+
+def study_label(authors, year) -> str:
+    """'Drory VE, Goltsman E, ...' and 2001 -> 'Drory 2001': a study as tables and figures name it (Cochrane's style)."""
+    text = "" if _missing(authors) else str(authors).strip()
+    first = re.split(r",|\s+et al\.?$", text, maxsplit=1)[0].strip()
+    lead = _surname(first) if first else "Anonymous"
+    return lead if _missing(year) else f"{lead} {int(year)}"
+
+
+def study_names(studies: pd.DataFrame) -> dict[str, str]:
+    """study_id -> 'Drory 2001': how figures and tables name a study to a reader (never by its data key)."""
+    return {sid: study_label(a, y) for sid, a, y in zip(studies["study_id"], studies["authors"], studies["year"])}

@@ -120,3 +120,13 @@ def read_raw(package: DataPackage, resource_name: str) -> RawTable:
     if frame is None:
         frame = _read_careful(text, expected, shown)
     return RawTable(resource, shown, frame)
+
+
+def problems_where(table: RawTable, mask: pd.Series, column: str, rule) -> list[Problem]:
+    """One Problem per row where mask is true; rule is a string or a function of the cell value.
+
+    Every row-level rule of the validator reports through this, so each names file, line, column and value."""
+    rows = table.frame.loc[mask.fillna(False).astype(bool)]
+    values = rows[column] if column in rows else pd.Series([""] * len(rows), index=rows.index)
+    return [Problem(table.file, int(line), column, str(value), rule(value) if callable(rule) else rule)
+            for line, value in zip(rows[LINE], values)]

@@ -18,10 +18,11 @@ from pathlib import Path
 
 import pandas as pd
 
+from .appraisal import check_appraisal
 from .errors import DataError, Problem
 from .favours import DIRECTIONS_ALLOWED, favours
 from .paths import DATA_DIR
-from .raw import LINE, RawTable, read_raw
+from .raw import LINE, RawTable, problems_where, read_raw
 from .schema import DataPackage, Field, read_datapackage
 from .subset import PRIMARY_EVIDENCE, TRAINING, has_exercise_arms
 
@@ -38,14 +39,6 @@ NUMBER = r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?"
 INT64 = 2 ** 63 - 1
 MAX_CELL = 131_072  # characters; a longer cell is a pasting accident, not a curated value
 CONTROL = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
-
-
-def _problems(table: RawTable, mask: pd.Series, column: str, rule) -> list[Problem]:
-    """One Problem per row where mask is true; rule is a string or a function of the cell value."""
-    rows = table.frame.loc[mask.fillna(False).astype(bool)]
-    values = rows[column] if column in rows else pd.Series([""] * len(rows), index=rows.index)
-    return [Problem(table.file, int(line), column, str(value), rule(value) if callable(rule) else rule)
-            for line, value in zip(rows[LINE], values)]
 
 
 def _enum_rule(allowed: list[str]):
@@ -76,39 +69,39 @@ def check_field(table: RawTable, field: Field) -> list[Problem]:
     c = field.constraints
     out: list[Problem] = []
     if field.required:
-        out += _problems(table, ~filled, field.name, "required: must not be empty")
+        out += problems_where(table, ~filled, field.name, "required: must not be empty")
     if field.type == "integer":
         whole = _fullmatch(col, filled, INTEGER)
         numeric = _fullmatch(col, filled, NUMBER)
-        out += _problems(table, filled & ~whole & numeric, field.name, "must be a whole number")
-        out += _problems(table, filled & ~numeric, field.name, "must be an integer")
+        out += problems_where(table, filled & ~whole & numeric, field.name, "must be a whole number")
+        out += problems_where(table, filled & ~numeric, field.name, "must be an integer")
         huge = pd.Series([bool(w) and _beyond_int64(v) for v, w in zip(col.tolist(), whole.tolist())], index=col.index)
-        out += _problems(table, huge, field.name, "out of range: an integer must lie within ±9223372036854775807 (64 bits)")
+        out += problems_where(table, huge, field.name, "out of range: an integer must lie within ±9223372036854775807 (64 bits)")
         values = pd.to_numeric(col.where(filled & whole & ~huge), errors="coerce")
     elif field.type == "number":
         numeric = _fullmatch(col, filled, NUMBER)
-        out += _problems(table, filled & ~numeric, field.name, "must be a number")
+        out += problems_where(table, filled & ~numeric, field.name, "must be a number")
         values = pd.to_numeric(col.where(filled & numeric), errors="coerce")
-        out += _problems(table, filled & numeric & ~values.abs().lt(float("inf")), field.name,
+        out += problems_where(table, filled & numeric & ~values.abs().lt(float("inf")), field.name,
                          "out of range: too large to be a finite number")
     else:
         values = None
     if values is not None:
         if "minimum" in c:
-            out += _problems(table, values < c["minimum"], field.name, f"must be at least {c['minimum']}")
+            out += problems_where(table, values < c["minimum"], field.name, f"must be at least {c['minimum']}")
         if "maximum" in c:
-            out += _problems(table, values > c["maximum"], field.name, f"must be at most {c['maximum']}")
+            out += problems_where(table, values > c["maximum"], field.name, f"must be at most {c['maximum']}")
     if field.enum:
-        out += _problems(table, filled & ~col.isin(field.enum), field.name, _enum_rule(field.enum))
+        out += problems_where(table, filled & ~col.isin(field.enum), field.name, _enum_rule(field.enum))
     if "pattern" in c:
         bad = filled & ~_fullmatch(col, filled, c["pattern"])
         hint = PATTERN_HINTS.get(field.name, f"pattern {c['pattern']}")
-        out += _problems(table, bad, field.name, f"malformed: {hint}")
+        out += problems_where(table, bad, field.name, f"malformed: {hint}")
     if c.get("unique"):
         dup = filled & col.duplicated(keep="first")
         if dup.any():
             first_line = dict(zip(col[filled].tolist()[::-1], table.frame.loc[filled, LINE].tolist()[::-1]))
-            out += _problems(table, dup, field.name, lambda v: f"duplicate: must be unique (first on line {first_line[v]})")
+            out += problems_where(table, dup, field.name, lambda v: f"duplicate: must be unique (first on line {first_line[v]})")
     return out
 
 
@@ -123,7 +116,7 @@ def check_text(table: RawTable) -> list[Problem]:
             out += [Problem(table.file, int(line), column, value[:40],
                             f"cell is {len(value)} characters long; the limit is {MAX_CELL}")
                     for line, value in zip(rows[LINE], rows[column])]
-        out += _problems(table, col.str.contains(CONTROL, regex=True) & ~long, column,
+        out += problems_where(table, col.str.contains(CONTROL, regex=True) & ~long, column,
                          "contains a control character (such as NUL): remove it")
     return out
 
@@ -134,7 +127,7 @@ def check_primary_key(table: RawTable) -> list[Problem]:
     if len(key) < 2:
         return []
     dup = table.frame.duplicated(subset=key, keep="first")
-    return _problems(table, dup, key[-1], f"duplicate: the combination {', '.join(key)} must be unique")
+    return problems_where(table, dup, key[-1], f"duplicate: the combination {', '.join(key)} must be unique")
 
 
 def check_foreign_keys(table: RawTable, raw: dict[str, RawTable]) -> list[Problem]:
@@ -146,7 +139,7 @@ def check_foreign_keys(table: RawTable, raw: dict[str, RawTable]) -> list[Proble
             continue
         known = set(target.frame[ref["fields"][0]])
         values = table.frame[col]
-        out += _problems(table, (values != "") & ~values.isin(known), col,
+        out += problems_where(table, (values != "") & ~values.isin(known), col,
                          f"dangling reference: no row of {Path(target.file).name} has this {ref['fields'][0]}")
     return out
 
@@ -167,19 +160,19 @@ def check_estimates(table: RawTable) -> list[Problem]:
         mean, sd, n = f"mean_{arm}", f"sd_{arm}", f"n_{arm}"
         if {mean, sd, n} <= cols:
             has_mean = f[mean] != ""
-            out += _problems(table, has_mean & (f[sd] == ""), mean, f"a mean needs its SD: {sd} is empty")
-            out += _problems(table, ~has_mean & (f[sd] != ""), sd, f"an SD needs its mean: {mean} is empty")
+            out += problems_where(table, has_mean & (f[sd] == ""), mean, f"a mean needs its SD: {sd} is empty")
+            out += problems_where(table, ~has_mean & (f[sd] != ""), sd, f"an SD needs its mean: {mean} is empty")
     if {"effect", "ci_lower", "ci_upper"} <= cols:
         lo, hi, est = _num(f, "ci_lower"), _num(f, "ci_upper"), _num(f, "effect")
         one_bound = (f["ci_lower"] == "") != (f["ci_upper"] == "")
-        out += _problems(table, one_bound, "ci_lower", "a confidence interval needs both bounds")
-        out += _problems(table, lo > hi, "ci_lower", "lower bound exceeds the upper bound")
+        out += problems_where(table, one_bound, "ci_lower", "a confidence interval needs both bounds")
+        out += problems_where(table, lo > hi, "ci_lower", "lower bound exceeds the upper bound")
         outside = (est < lo) | (est > hi)
-        out += _problems(table, outside, "effect", "the confidence interval does not contain the estimate")
-        out += _problems(table, (f["effect"] == "") & (f["ci_lower"] != ""), "ci_lower",
+        out += problems_where(table, outside, "effect", "the confidence interval does not contain the estimate")
+        out += problems_where(table, (f["effect"] == "") & (f["ci_lower"] != ""), "ci_lower",
                          "a confidence interval needs its estimate: effect is empty")
         if "effect_measure" in cols:
-            out += _problems(table, (f["effect"] != "") & (f["effect_measure"] == ""), "effect_measure",
+            out += problems_where(table, (f["effect"] != "") & (f["effect_measure"] == ""), "effect_measure",
                              "required when effect is given")
     return out
 
@@ -190,11 +183,11 @@ def check_variance(table: RawTable) -> list[Problem]:
     for arm in ("exercise", "control"):
         sd, mean = f"sd_{arm}", f"mean_{arm}"
         if {sd, mean} <= cols:
-            out += _problems(table, (f[mean] != "") & (_num(f, sd) == 0), sd,
+            out += problems_where(table, (f[mean] != "") & (_num(f, sd) == 0), sd,
                              "an SD of 0 gives the estimate no variance, so it cannot be weighted or pooled; "
                              "leave it empty (with the reason in notes) if the source gives no SD")
     if {"ci_lower", "ci_upper", "effect"} <= cols and table.resource.name == "outcomes":
-        out += _problems(table, (f["ci_lower"] != "") & (_num(f, "ci_lower") == _num(f, "ci_upper")), "ci_lower",
+        out += problems_where(table, (f["ci_lower"] != "") & (_num(f, "ci_lower") == _num(f, "ci_upper")), "ci_lower",
                          "a confidence interval of zero width gives the estimate no variance, so it cannot be pooled")
     return out
 
@@ -232,19 +225,19 @@ def check_studies(studies: RawTable) -> list[Problem]:
     """Species, population and evidence type must tell the same story."""
     f = studies.frame
     primary = f["evidence_type"].isin(PRIMARY_EVIDENCE)
-    out = _problems(studies, primary & (f["species"] == "none"), "species",
+    out = problems_where(studies, primary & (f["species"] == "none"), "species",
                     "a primary study (animal experiment or human study) needs its species")
-    out += _problems(studies, ~primary & (f["evidence_type"] != "") & (f["species"] != "none") & (f["species"] != ""),
+    out += problems_where(studies, ~primary & (f["evidence_type"] != "") & (f["species"] != "none") & (f["species"] != ""),
                      "species", "reviews, books, hypotheses and other works take species 'none'")
     animal = f["species"].isin(["mouse", "rat"])
-    out += _problems(studies, animal & ~f["population"].isin(ANIMAL_POPULATIONS) & (f["population"] != ""),
+    out += problems_where(studies, animal & ~f["population"].isin(ANIMAL_POPULATIONS) & (f["population"] != ""),
                      "population", f"an animal study's population must be one of {', '.join(ANIMAL_POPULATIONS)}")
-    out += _problems(studies, (f["species"] == "human") & ~f["population"].isin(HUMAN_POPULATIONS) & (f["population"] != ""),
+    out += problems_where(studies, (f["species"] == "human") & ~f["population"].isin(HUMAN_POPULATIONS) & (f["population"] != ""),
                      "population", f"a human study's population must be one of {', '.join(HUMAN_POPULATIONS)}")
-    out += _problems(studies, (f["species"] == "none") & (f["population"] != "not_applicable") & (f["population"] != ""),
+    out += problems_where(studies, (f["species"] == "none") & (f["population"] != "not_applicable") & (f["population"] != ""),
                      "population", "works without subjects take population 'not_applicable'")
     if "ref_no" in f.columns and "journal" in f.columns:
-        out += _problems(studies, (f["ref_no"] != "") & (f["journal"] == ""), "journal",
+        out += problems_where(studies, (f["ref_no"] != "") & (f["journal"] == ""), "journal",
                          "required for the seed's references (works added later may leave it empty, with the reason in notes)")
     out += check_exercise_role(studies)
     return out
@@ -256,16 +249,16 @@ def check_exercise_role(studies: RawTable) -> list[Problem]:
     primary = f["evidence_type"].isin(PRIMARY_EVIDENCE)
     role, known = f["exercise_role"], f["exercise_role"].isin(["training_programme", "single_session_test", "not_applicable"])
     none = role == "not_applicable"
-    out = _problems(studies, known & (f["exercise_tested"] == "no") & ~none, "exercise_role",
+    out = problems_where(studies, known & (f["exercise_tested"] == "no") & ~none, "exercise_role",
                     "a work with exercise_tested 'no' takes exercise_role 'not_applicable'")
-    out += _problems(studies, known & (f["exercise_tested"] == "yes") & none, "exercise_role",
+    out += problems_where(studies, known & (f["exercise_tested"] == "yes") & none, "exercise_role",
                      "a work with exercise_tested 'yes' needs exercise_role 'training_programme' or 'single_session_test'")
-    out += _problems(studies, known & ~primary & (f["evidence_type"] != "") & ~none, "exercise_role",
+    out += problems_where(studies, known & ~primary & (f["evidence_type"] != "") & ~none, "exercise_role",
                      "reviews, books, hypotheses and other works take exercise_role 'not_applicable'")
     trained = primary & (role == TRAINING)
-    out += _problems(studies, trained & (f["authors_conclusion"] == ""), "authors_conclusion",
+    out += problems_where(studies, trained & (f["authors_conclusion"] == ""), "authors_conclusion",
                      "required for a primary study of a training programme: the direction its authors conclude")
-    out += _problems(studies, ~trained & known & (f["authors_conclusion"] != ""), "authors_conclusion",
+    out += problems_where(studies, ~trained & known & (f["authors_conclusion"] != ""), "authors_conclusion",
                      "only primary studies of a training programme take an authors' conclusion; leave it empty")
     return out
 
@@ -300,16 +293,16 @@ def check_links(raw: dict[str, RawTable]) -> list[Problem]:
         f = arms.frame
         prefix_ok = pd.Series([a.startswith(s + "-") for a, s in zip(f["arm_id"].tolist(), f["study_id"].tolist())],
                               index=f.index, dtype=bool)
-        out += _problems(arms, ~prefix_ok, "arm_id", "must start with its study_id and a hyphen")
+        out += problems_where(arms, ~prefix_ok, "arm_id", "must start with its study_id and a hyphen")
     if outcomes is not None and arms is not None:
         f = outcomes.frame
         arm_study = dict(zip(arms.frame["arm_id"], arms.frame["study_id"]))
         owner = f["arm_id"].map(arm_study)
-        out += _problems(outcomes, owner.notna() & (owner != f["study_id"]), "arm_id",
+        out += problems_where(outcomes, owner.notna() & (owner != f["study_id"]), "arm_id",
                          lambda v: f"this arm belongs to study {arm_study[v]}, not to the outcome's study_id")
         prefix_ok = pd.Series([o.startswith(a + "-") for o, a in zip(f["outcome_id"].tolist(), f["arm_id"].tolist())],
                               index=f.index, dtype=bool)
-        out += _problems(outcomes, ~prefix_ok, "outcome_id", "must start with its arm_id and a hyphen")
+        out += problems_where(outcomes, ~prefix_ok, "outcome_id", "must start with its arm_id and a hyphen")
     return out
 
 
@@ -319,9 +312,9 @@ def check_coverage(raw: dict[str, RawTable]) -> list[Problem]:
     if studies is None or arms is None or outcomes is None:
         return []
     primary = has_exercise_arms(studies.frame)
-    out = _problems(studies, primary & ~studies.frame["study_id"].isin(set(arms.frame["study_id"])), "study_id",
+    out = problems_where(studies, primary & ~studies.frame["study_id"].isin(set(arms.frame["study_id"])), "study_id",
                     "a primary study that tests exercise needs at least one exercise arm in interventions.csv")
-    out += _problems(studies, primary & ~studies.frame["study_id"].isin(set(outcomes.frame["study_id"])), "study_id",
+    out += problems_where(studies, primary & ~studies.frame["study_id"].isin(set(outcomes.frame["study_id"])), "study_id",
                      "a primary study that tests exercise needs at least one outcome in outcomes.csv")
     return out
 
@@ -343,6 +336,7 @@ def validate_raw(package: DataPackage, raw: dict[str, RawTable]) -> list[Problem
     problems += check_coverage(raw)
     problems += check_directions(raw)
     problems += check_outcome_consistency(raw)
+    problems += check_appraisal(raw)
     return sorted(set(problems))
 
 

@@ -1,4 +1,5 @@
-"""The bibliography Quarto cites, generated from studies.csv so there is one source of truth.
+"""The bibliography Quarto cites, generated from studies.csv so there is one source of truth, plus the few
+methods papers of report/methods.bib (not studies of exercise).
 
 Pandoc reads BibTeX fields as LaTeX, so every field from the data goes through escape.bibtex_text (addresses
 through escape.url_text): a title cannot run a command, open a link or unbalance the braces."""
@@ -10,6 +11,7 @@ import bibtexparser
 import pandas as pd
 from bibtexparser.model import Entry, Field
 
+from ..data.paths import METHODS_BIB
 from .escape import bibtex_text as _bibtex_text
 from .escape import url_text
 
@@ -60,3 +62,13 @@ def to_bibtex(studies: pd.DataFrame) -> str:
     """All studies as BibTeX, sorted by key so the output is stable."""
     library = bibtexparser.Library([entry_for(s) for s in studies.sort_values("study_id").itertuples(index=False)])
     return bibtexparser.write_string(library)
+
+
+def methods_bibtex() -> str:
+    """The methods papers the report cites whatever the selection (report/methods.bib), as BibTeX text."""
+    return METHODS_BIB.read_text(encoding="utf-8") if METHODS_BIB.exists() else ""
+
+
+def methods_keys() -> list[str]:
+    """Their citation keys (bibtexparser), which the citation filter must keep in every selection."""
+    return [entry.key for entry in bibtexparser.parse_string(methods_bibtex()).entries]

@@ -8,12 +8,11 @@ gain columns still work.
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 
 import pandas as pd
 
-from ..data.labels import DIRECTION_COLOURS, EVIDENCE_TYPE, POPULATION, pretty
+from ..data.labels import DIRECTION_COLOURS, EVIDENCE_TYPE, POPULATION, pretty, short_citation
 
 OUTCOME_COLUMNS = ["outcome_id", "study_id", "arm_id", "domain", "measure", "time_point", "direction", "finding",
                    "n_exercise", "n_control", "effect_measure", "effect", "ci_lower", "ci_upper", "p_value",
@@ -57,28 +56,6 @@ def label(column: str, code) -> str:
 
 def _text(value) -> str:
     return "" if _missing(value) else str(value).strip()
-
-
-def _surname(person: str) -> str:
-    """'Dal Bello-Haas V' -> 'Dal Bello-Haas': the trailing initials (up to three capitals) are dropped."""
-    parts = person.split()
-    return " ".join(parts[:-1]) if len(parts) > 1 and parts[-1].isupper() and len(parts[-1]) <= 3 else person
-
-
-def short_citation(authors, year) -> str:
-    """'Kirkinezos IG, Hernandez D, ...' and 2003 -> 'Kirkinezos et al. 2003'; two authors are both named."""
-    text = _text(authors)
-    truncated = re.search(r",?\s*et al\.?$", text)
-    surnames = [_surname(p.strip()) for p in (text[: truncated.start()] if truncated else text).split(",") if p.strip()]
-    if not surnames:
-        lead = "Anonymous"
-    elif len(surnames) == 1 and not truncated:
-        lead = surnames[0]
-    elif len(surnames) == 2 and not truncated:
-        lead = f"{surnames[0]} and {surnames[1]}"
-    else:
-        lead = f"{surnames[0]} et al."
-    return lead if _missing(year) else f"{lead} {int(year)}"
 
 
 def full_reference(study) -> str:

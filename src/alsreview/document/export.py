@@ -61,12 +61,18 @@ def cell_texts(frame: pd.DataFrame, citations: tuple[str, ...] = ()) -> tuple[li
     return header, [[cell(v) for cell, v in zip(cells, row)] for row in frame.itertuples(index=False)]
 
 
+def _words(cell: str, title: str) -> list[str]:
+    """The unbreakable pieces of a cell: its words, or the whole cell in a Study column (a name kept on one line)."""
+    return [cell] if title.lower() == "study" and cell else cell.split()
+
+
 def column_needs(header: list[str], rows: list[list[str]]) -> tuple[list[int], list[int]]:
     """Per column, the width its longest word needs (bold in the header) and the width its text would like."""
     need, want = [], []
     for i, title in enumerate(header):
         cells = [row[i] for row in rows]
-        longest = max([round(1.15 * len(w)) for w in title.split()] + [len(w) for c in cells for w in c.split()] + [3])
+        longest = max([round(1.15 * len(w)) for w in title.split()] + [len(w) for c in cells for w in _words(c, title)]
+                      + [3])
         lengths = sorted(len(c) for c in cells) or [0]
         need.append(longest + 2)
         want.append(max(longest + 2, min(lengths[math.ceil(0.9 * (len(lengths) - 1))], 150)))

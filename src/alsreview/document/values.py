@@ -106,10 +106,37 @@ def synthesis_values(tables: dict[str, pd.DataFrame]) -> dict:
     out["n_sof_rows"] = len(sof)
     out["n_sof_favours_exercise"] = int((sof["finding"] == FAVOURS_EXERCISE).sum())
     out["n_reported_favours_exercise"] = int((analyses["finding"] == FAVOURS_EXERCISE).sum()) if len(analyses) else 0
-    rob = tables["risk_of_bias"]
-    out["n_rob_trials"] = int(rob["study_id"].nunique())
-    overall = rob.loc[rob["domain"] == "overall"]
-    out["n_rob_overall_low"] = int((overall["judgement"] == "low").sum())
+    out.update(appraisal_values(tables))
     reviews = pooled["study_id"].unique() if len(pooled) else []
     out["cochrane_year"] = _year_of(tables["studies"], reviews[0]) if len(reviews) == 1 else ""
     return out
+
+
+def appraisal_values(tables: dict[str, pd.DataFrame]) -> dict:
+    """The counts the appraisal paragraphs quote: our risk-of-bias judgements, published ones beside them, and
+    how harms were reported."""
+    from ..data.labels import study_names
+    from ..synthesis.appraisal import harms_reporting_counts
+    from ..synthesis.bias import OURS, overall_by_study, published_beside_ours
+
+    rob = tables["risk_of_bias"]
+    overall = pd.Series(overall_by_study(rob), dtype=object)
+    compared = published_beside_ours(rob, study_names(tables["studies"]))
+    animals = rob.loc[(rob["assessed_by"] == OURS) & (rob["tool"] == "syrcle")] if "tool" in rob else rob.iloc[0:0]
+    harms = harms_reporting_counts(tables)
+    return {
+        "n_rob_ours": len(overall),
+        "n_rob_low": int(overall.isin(["low"]).sum()),
+        "n_rob_middle": int(overall.isin(["some_concerns", "moderate", "no_information"]).sum()),
+        "n_rob_high": int(overall.isin(["high", "serious", "critical"]).sum()),
+        "n_rob_published": int(compared["study"].nunique()),
+        "n_rob_disagree": int((compared["agree"] == "no").sum()),
+        "n_syrcle_studies": int(animals["study_id"].nunique()),
+        "n_syrcle_unclear": int((animals["judgement"] == "unclear").sum()),
+        "n_syrcle_judgements": len(animals),
+        "n_appraised": harms["studies"],
+        "n_harms_counted": harms["counted"],
+        "n_harms_none_stated": harms["none_occurred"],
+        "n_harms_mentioned": harms["described_without_counts"],
+        "n_harms_not_reported": harms["not_reported"],
+    }

@@ -10,8 +10,9 @@ import re
 
 import pandas as pd
 
-from ..data.labels import EVIDENCE_TYPE, label
+from ..data.labels import EVIDENCE_TYPE, label, study_names
 from ..data.subset import is_exercise_study, split_arms
+from ..synthesis.bias import overall_by_study
 from ..synthesis.contrasts import COMPARATOR_KINDS, trial_candidates, usable_contrasts
 from ..synthesis.forest import plot_trial_forests
 from ..synthesis.reported import beside_published
@@ -101,12 +102,13 @@ def _used_outcomes(contrasts: pd.DataFrame, pooled_row) -> list[str]:
 
 
 def sensitivity_exclusions(tables: dict[str, pd.DataFrame]) -> dict[str, str]:
-    """Trials left out of the sensitivity analysis, with why: high overall risk of bias, or baseline imbalance."""
+    """Trials left out of the sensitivity analysis, with why: high overall risk of bias by our own judgement (RoB 2
+    high, ROBINS-I serious or critical), or baseline imbalance."""
     reasons = {}
     rob = tables.get("risk_of_bias")
     if rob is not None and len(rob):
-        high = rob.loc[(rob["domain"] == "overall") & (rob["judgement"] == "high"), "study_id"]
-        reasons.update({s: "high overall risk of bias" for s in high})
+        reasons.update({s: f"{j} overall risk of bias" for s, j in overall_by_study(rob).items()
+                        if j in ("high", "serious", "critical")})
     studies = tables["studies"]
     if "baseline_imbalance" in studies.columns:
         for s in studies.loc[studies["baseline_imbalance"] == "yes", "study_id"]:
@@ -145,7 +147,9 @@ def update_tables(tables: dict[str, pd.DataFrame], corpus: dict[str, pd.DataFram
             shown = pd.Series(row._asdict())
             shown["scales"] = "; ".join(names.get(k, k) for k in row.scales.split("; "))
             panels.append((used, shown, f"{row.label.capitalize()} ({analysis})"))
-    forests = {"forest_trials": plot_trial_forests(panels)}  # one figure, so the report can include it by name
+    rob = overall_by_study(tables["risk_of_bias"]) if "risk_of_bias" in tables else {}
+    # One figure, so the report can include it by name.
+    forests = {"forest_trials": plot_trial_forests(panels, rob, study_names(tables["studies"]))}
     current = snapshot(corpus, version, our_estimates(corpus))
     releases = corpus.get("releases")
     previous = previous_release(releases, version) if releases is not None and len(releases) else None

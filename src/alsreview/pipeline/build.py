@@ -211,7 +211,7 @@ def assemble(caches: list[Path], staging: Path, studies) -> None:
     import yaml
     from nbconvert import HTMLExporter
 
-    from ..document.bibliography import to_bibtex
+    from ..document.bibliography import methods_bibtex, to_bibtex
     from ..document.citation_style import write_citation_style
 
     (staging / "notebooks").mkdir(parents=True)
@@ -225,7 +225,7 @@ def assemble(caches: list[Path], staging: Path, studies) -> None:
         (staging / "notebooks-html" / f"{cache.name}.html").write_text(body, encoding="utf-8")
     values = merged_values(caches)
     (staging / "values.yml").write_text(yaml.safe_dump({"values": values}, sort_keys=True, allow_unicode=True), encoding="utf-8")
-    (staging / "references.bib").write_text(to_bibtex(studies), encoding="utf-8")
+    (staging / "references.bib").write_text(to_bibtex(studies) + "\n" + methods_bibtex(), encoding="utf-8")
     write_citation_style(staging)
 
 

@@ -1,7 +1,7 @@
 """Trial contrasts: which outcome rows of controlled trials in people with ALS can enter our pooling, and why not.
 
-A contrast compares an exercise arm with a comparator arm that adds no exercise (usual care, sham, no
-intervention) at a stated follow-up window, from the numbers the curated rows hold: arm means with SDs and the
+A contrast compares an exercise arm with a comparator arm that adds no exercise (usual care with or without
+stretching, or sham) at a stated follow-up window, from the numbers the curated rows hold: arm means with SDs and the
 numbers analysed, or a mean difference with its 95% CI. Nothing is back-calculated; a secondary analysis may use
 a row's recorded assumptions, and says so.
 """
@@ -14,14 +14,15 @@ import pandas as pd
 from .pooling import Z95
 
 MEAN_DIFFERENCE = "mean difference"
-NO_ADDED_EXERCISE = ("usual_care", "sham", "no_intervention")
+# The comparator rule is in the data dictionary (interventions.comparator_kind); these classes add no exercise to
+# what the exercise arm's people would otherwise do, so they are the primary analysis's comparators.
+NO_ADDED_EXERCISE = ("usual_care_no_exercise", "usual_care_stretching", "sham")
 COMPARATOR_KINDS = {
-    "usual_care": "usual care",
+    "usual_care_no_exercise": "usual care without exercise",
+    "usual_care_stretching": "usual care with stretching",
     "sham": "sham training",
-    "stretching_rom": "stretching or range of motion",
-    "other_dose": "another dose of the same exercise",
     "other_exercise": "another exercise",
-    "no_intervention": "no intervention",
+    "other_dose": "another dose of the same exercise",
 }
 WINDOWS = ((0, 13.5, "up to 3 months"), (13.5, 27.5, "4 to 6 months"), (27.5, 1e9, "over 6 months"))
 _UNIT_WEEKS = {"day": 1 / 7, "week": 1.0, "month": 52 / 12, "year": 52.0}
@@ -73,7 +74,7 @@ def trial_candidates(outcomes: pd.DataFrame, arms: pd.DataFrame, scales: pd.Data
                      assumptions: bool = False) -> pd.DataFrame:
     """Every trial outcome against a comparator arm, with its contrast where one can be formed, or why not.
 
-    A contrast needs a comparator with no added exercise (usual care, sham or no intervention), a time point, and
+    A contrast needs a comparator with no added exercise (usual care with or without stretching, or sham), a time point, and
     either arm means with SDs and the numbers analysed, or a mean difference with its 95% CI. Without
     `assumptions` only what the page states counts. With them, a row may also use a '±' of unstated kind as an SD
     and the numbers randomised as the numbers analysed, but only where the row records why (spread_as_sd_reason,

@@ -9,13 +9,16 @@ import textwrap
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.transforms import blended_transform_factory
 
 from ..data.favours import favours_column, null_value, side_labels
+from .bias import JUDGEMENT_STYLE
 from .figure_style import PRINT_WIDTH_IN
 from .pooling import Z95
 from .reported import scale_info
 
 NOT_RECORDED = "scale not recorded"
+RISK_OF_BIAS_X = 1.62  # axes fraction: right of the printed estimates
 
 
 def _scale_panels(rows: pd.DataFrame, info: dict) -> list[tuple[str, pd.DataFrame]]:
@@ -79,10 +82,11 @@ def plot_reported_forest(rows: pd.DataFrame, title: str, scales: pd.DataFrame | 
     return fig
 
 
-def _draw_trial_forest(ax, contrasts: pd.DataFrame, pooled: pd.Series, title: str) -> None:
+def _draw_trial_forest(ax, contrasts: pd.DataFrame, pooled: pd.Series, title: str, risk_of_bias: dict[str, str],
+                       names: dict[str, str]) -> None:
     """One pooled analysis on one axis: trials, the random-effects diamond, its prediction interval (three or more
-    trials), and which side of zero favours exercise (from the scale's better direction; Hedges' g is signed so
-    that the right always favours exercise)."""
+    trials), which side of zero favours exercise (from the scale's better direction; Hedges' g is signed so
+    that the right always favours exercise), and each trial's overall risk of bias in the robvis colours."""
     smd = pooled["effect_measure"] == "standardised mean difference"
     better = "higher" if smd else (contrasts["better"].iloc[0] if len(contrasts) else "")
     k = len(contrasts)
@@ -96,8 +100,10 @@ def _draw_trial_forest(ax, contrasts: pd.DataFrame, pooled: pd.Series, title: st
     if pd.notna(pooled.get("pi_lower")):
         ax.hlines(-0.55, pooled["pi_lower"], pooled["pi_upper"], color="#0072B2", linewidth=1.0, linestyle=":")
     ax.axvline(0, color="black", linewidth=0.8, linestyle="--")
+    shown = [names.get(s, s) for s in contrasts["study_id"]]
     labels = [f"{s} (n = {int(a + b)})" if pd.notna(a) and pd.notna(b) else s
-              for s, a, b in zip(contrasts["study_id"], contrasts["n_exercise"], contrasts["n_control"])]
+              for s, a, b in zip(shown, contrasts["n_exercise"], contrasts["n_control"])]
+    _risk_of_bias_column(ax, y, [risk_of_bias.get(s, "") for s in contrasts["study_id"]], k)
     ax.set_yticks([*y, 0], [*labels, f"Pooled ({pooled['k']} trials)"], fontsize=8)
     for yi, e, s in zip(y, effect, se):
         ax.annotate(f"{e:.2f} [{e - Z95 * s:.2f}, {e + Z95 * s:.2f}]", (1.02, yi), xycoords=("axes fraction", "data"),
@@ -115,9 +121,22 @@ def _draw_trial_forest(ax, contrasts: pd.DataFrame, pooled: pd.Series, title: st
     ax.set_title(f"{title}\nI² = {pooled['i2']:.0f}%, τ² = {pooled['tau2']:.2f}{pi}", fontsize=8, pad=14)
 
 
-def plot_trial_forests(panels: list[tuple[pd.DataFrame, pd.Series, str]]):
-    """All pooled analyses in one figure, one panel each (contrasts, pooled row, panel title); a figure that says
-    so when nothing could be pooled."""
+def _risk_of_bias_column(ax, y, judgements: list[str], k: int) -> None:
+    """A circle per trial right of its numbers: our overall risk-of-bias judgement (blank circle: not judged)."""
+    where = blended_transform_factory(ax.transAxes, ax.transData)
+    ax.text(RISK_OF_BIAS_X, k + 0.9, "RoB", transform=where, ha="center", va="center", fontsize=7, weight="bold")
+    for yi, judgement in zip(y, judgements):
+        colour, symbol, _ = JUDGEMENT_STYLE.get(judgement, ("#ffffff", "", ""))
+        ax.scatter([RISK_OF_BIAS_X], [yi], s=70, color=colour, edgecolor="black", linewidth=0.5, transform=where,
+                   clip_on=False, zorder=3)
+        ax.text(RISK_OF_BIAS_X, yi, symbol or "n/a", transform=where, ha="center", va="center",
+                fontsize=7 if symbol else 5, zorder=4)
+
+
+def plot_trial_forests(panels: list[tuple[pd.DataFrame, pd.Series, str]], risk_of_bias: dict[str, str] | None = None,
+                       names: dict[str, str] | None = None):
+    """All pooled analyses in one figure, one panel each (contrasts, pooled row, panel title), trials named as
+    readers know them and each with our overall risk of bias; a figure that says so when nothing could be pooled."""
     if not panels:
         fig, ax = plt.subplots(figsize=(PRINT_WIDTH_IN, 1.2))
         ax.text(0.5, 0.5, "No outcome had two or more trials with usable numbers", ha="center", va="center", fontsize=8)
@@ -127,7 +146,7 @@ def plot_trial_forests(panels: list[tuple[pd.DataFrame, pd.Series, str]]):
     fig, axes = plt.subplots(len(panels), 1, figsize=(PRINT_WIDTH_IN, 0.36 * sum(heights) + 0.6), squeeze=False,
                              gridspec_kw={"height_ratios": heights})
     for ax, (contrasts, pooled, title) in zip(axes[:, 0], panels):
-        _draw_trial_forest(ax, contrasts, pooled, title)
+        _draw_trial_forest(ax, contrasts, pooled, title, risk_of_bias or {}, names or {})
     fig.subplots_adjust(left=0.3, right=0.72)
     fig.tight_layout(rect=(0, 0, 0.78, 1))
     return fig

@@ -5,24 +5,34 @@ from __future__ import annotations
 import pandas as pd
 
 from ...data.labels import POPULATION
+from ..bibliography import methods_keys
 from .citing import STUDY_KEY
 from .wording import ANIMAL_SPECIES, SEED_STUDY_ID, primary_studies
 
 
 def citable(tables: dict[str, pd.DataFrame], corpus: dict[str, pd.DataFrame]) -> list[str]:
     """Works the report may cite: the selected studies, the seed review (a fact about the corpus), and the
-    reviews whose pooled results or risk-of-bias judgements are in the selection."""
+    reviews whose pooled results or risk-of-bias judgements are in the selection, and the methods papers."""
     keys = set(tables["studies"]["study_id"])
     if SEED_STUDY_ID in set(corpus["studies"]["study_id"]):
         keys.add(SEED_STUDY_ID)
     keys |= set(tables.get("pooled_results", pd.DataFrame(columns=["study_id"]))["study_id"])
     keys |= set(tables.get("risk_of_bias", pd.DataFrame(columns=["assessed_by"]))["assessed_by"])
+    keys |= set(methods_keys())
     return sorted(k for k in keys if STUDY_KEY.match(k))
 
 
 def nocite(keys: list[str]) -> str:
     """Pandoc's nocite value: every citable work appears in the reference list, cited in the text or not."""
     return ", ".join(f"@{k}" for k in keys if STUDY_KEY.match(k))
+
+
+def risk_of_bias_flags(rob: pd.DataFrame) -> dict:
+    """Which appraisal blocks have rows: ours of people (RoB 2, ROBINS-I), ours of animals (SYRCLE), published."""
+    ours = rob["assessed_by"] == "this_review"
+    return {"has_risk_of_bias": bool((ours & rob["tool"].isin(["rob2", "robins_i"])).any()),
+            "has_animal_risk_of_bias": bool((ours & (rob["tool"] == "syrcle")).any()),
+            "has_published_rob": bool((~ours).any())}
 
 
 def section_flags(tables: dict[str, pd.DataFrame], corpus: dict[str, pd.DataFrame]) -> dict:
@@ -34,7 +44,7 @@ def section_flags(tables: dict[str, pd.DataFrame], corpus: dict[str, pd.DataFram
         "has_human_trials": bool((primary["evidence_type"] == "human_rct").any()),
         "has_outcomes": bool(len(tables["outcomes"])),
         "has_pooled_results": bool(len(tables.get("pooled_results", []))),
-        "has_risk_of_bias": bool(len(tables.get("risk_of_bias", []))),
+        **risk_of_bias_flags(tables.get("risk_of_bias", pd.DataFrame(columns=["assessed_by", "tool"]))),
         "has_recommendation_support": bool(len(tables.get("recommendation_support", []))),
         "has_update_logs": bool(len(corpus.get("screening", []))),
         # Release-to-release changes name works of the whole corpus: shown only when nothing is left out.
