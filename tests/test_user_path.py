@@ -105,7 +105,7 @@ def test_the_new_trial_reaches_references_evidence_passage_table_and_counts(repo
     assert f"{before['trials'] + 1} randomised trials" in human_text
     assert re.search(r"Fixture and Example \(2025\) ?\d*, a randomised trial, tested endurance \(aerobic\) exercise and "
                      r"resistance exercise", human_text)
-    assert "against usual care (usual care *as before*)" in human_text  # data text stays literal
+    assert "against usual care without exercise (usual care *as before*)" in human_text  # data text stays literal
     assert "At 24 weeks, outcomes favoured exercise on functional rating and muscle strength" in human_text
     characteristics = report.html[report.html.index('id="tbl-characteristics"'):]
     characteristics = characteristics[: characteristics.index("</table>")]
