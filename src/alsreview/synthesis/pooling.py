@@ -1,9 +1,13 @@
 """The pooling engine: inverse-variance fixed effect and random effects, with the tau² estimator and the interval
 method named by the caller.
 
-statsmodels supplies the fixed effect, Q, I², and the DerSimonian-Laird and Paule-Mandel estimators; REML and the
-Hartung-Knapp-Sidik-Jonkman interval are written here. The engine knows nothing of trials or scales: it takes
-effects with their variances and returns numbers, so it can be golden-tested against published meta-analyses.
+The estimators are metafor's: FE (tau² = 0), DerSimonian-Laird and Hedges (closed form), Paule-Mandel (from
+statsmodels), maximum likelihood and REML (maximised here); the intervals are Wald (normal), Hartung-Knapp (t with
+k - 1 degrees of freedom and the rescaled variance) and Hartung-Knapp with the ad hoc floor at the Wald variance
+(metafor's test = "adhoc"). I² and H² follow metafor: they are computed from the model's tau² and the typical
+within-study variance. The engine knows nothing of trials or scales: it takes effects with their variances and
+returns numbers, so it is checked against metafor on a grid of designs (tests/test_meta_metafor_grid.py) and
+against two published meta-analyses.
 """
 from __future__ import annotations
 
@@ -13,47 +17,94 @@ import numpy as np
 import pandas as pd
 
 Z95 = 1.959963984540054
-TAU2_METHODS = {"dl": "DerSimonian-Laird", "pm": "Paule-Mandel", "reml": "REML"}
-INTERVALS = {"wald": "Wald (normal)", "hksj": "Hartung-Knapp-Sidik-Jonkman"}
+TAU2_METHODS = {"fe": "fixed-effect (tau² = 0)", "dl": "DerSimonian-Laird", "he": "Hedges", "pm": "Paule-Mandel",
+                "ml": "maximum-likelihood", "reml": "REML"}
+INTERVALS = {"wald": "Wald (normal)", "knha": "Hartung-Knapp",
+             "hksj": "Hartung-Knapp-Sidik-Jonkman (ad hoc floor at the Wald interval)"}
+# The iterative estimators (ML, REML) maximise their likelihood over tau² >= 0 to this absolute tolerance on tau²;
+# metafor stops its own iterations at a convergence threshold, so its printed tau² agree with ours to about 1e-5.
+SETTINGS = {"tau2_xtol": 1e-10}
+
+
+def _fixed(effects: np.ndarray, variances: np.ndarray, tau2: float) -> tuple[float, np.ndarray]:
+    weights = 1.0 / (variances + tau2)
+    return float(np.sum(weights * effects) / np.sum(weights)), weights
+
+
+def cochran_q(effects: np.ndarray, variances: np.ndarray) -> float:
+    mean, weights = _fixed(effects, variances, 0.0)
+    return float(np.sum(weights * (effects - mean) ** 2))
+
+
+def dl_tau2(effects: np.ndarray, variances: np.ndarray) -> float:
+    """DerSimonian-Laird moment estimator, truncated at zero."""
+    weights = 1.0 / variances
+    excess = cochran_q(effects, variances) - (len(effects) - 1)
+    return max(0.0, float(excess / (np.sum(weights) - np.sum(weights ** 2) / np.sum(weights))))
+
+
+def he_tau2(effects: np.ndarray, variances: np.ndarray) -> float:
+    """Hedges' (Cochran's ANOVA) estimator: unweighted spread of the effects less their mean sampling variance."""
+    return max(0.0, float(np.var(effects, ddof=1) - np.mean(variances)))
+
+
+def _maximise(negative_loglik, effects: np.ndarray, variances: np.ndarray) -> float:
+    from scipy.optimize import minimize_scalar
+
+    upper = max(10.0 * float(np.var(effects, ddof=1)) + float(np.max(variances)), 1e-8)
+    best = minimize_scalar(negative_loglik, bounds=(0.0, upper), method="bounded",
+                           options={"xatol": SETTINGS["tau2_xtol"] * max(upper, 1.0)})
+    return float(best.x) if negative_loglik(best.x) < negative_loglik(0.0) else 0.0
+
+
+def ml_tau2(effects: np.ndarray, variances: np.ndarray) -> float:
+    """Maximum-likelihood between-study variance."""
+    def negative_loglik(tau2: float) -> float:
+        mean, weights = _fixed(effects, variances, tau2)
+        return 0.5 * (np.sum(np.log(variances + tau2)) + np.sum(weights * (effects - mean) ** 2))
+    return _maximise(negative_loglik, effects, variances)
 
 
 def reml_tau2(effects: np.ndarray, variances: np.ndarray) -> float:
-    """Restricted maximum-likelihood between-study variance; statsmodels' combine_effects offers only DL and PM.
-
-    The restricted log-likelihood is maximised over tau² >= 0 with scipy's bounded scalar optimiser (golden-tested
-    against the REML result published by Normand 1999, Table IX).
-    """
-    from scipy.optimize import minimize_scalar
-
+    """Restricted maximum-likelihood between-study variance (statsmodels' combine_effects offers only DL and PM)."""
     def negative_restricted_loglik(tau2: float) -> float:
-        weights = 1.0 / (variances + tau2)
-        mean = np.sum(weights * effects) / np.sum(weights)
+        mean, weights = _fixed(effects, variances, tau2)
         return 0.5 * (np.sum(np.log(variances + tau2)) + np.log(np.sum(weights))
                       + np.sum(weights * (effects - mean) ** 2))
+    return _maximise(negative_restricted_loglik, effects, variances)
 
-    upper = max(10.0 * float(np.var(effects, ddof=1)) + float(np.max(variances)), 1e-8)
-    best = minimize_scalar(negative_restricted_loglik, bounds=(0.0, upper), method="bounded",
-                           options={"xatol": 1e-10 * max(upper, 1.0)})
-    return float(best.x) if negative_restricted_loglik(best.x) < negative_restricted_loglik(0.0) else 0.0
+
+def heterogeneity(effects: np.ndarray, variances: np.ndarray, tau2: float, fixed_effect: bool = False) -> dict:
+    """Q with its degrees of freedom, and I² (a share, 0 to 1) and H² as metafor computes them: from the model's tau²
+    and the typical within-study variance, or from Q for the fixed-effect model."""
+    k = len(effects)
+    q = cochran_q(effects, variances)
+    if k < 2:
+        return {"q": q, "df": 0, "i2": 0.0, "h2": 1.0}
+    if fixed_effect:
+        return {"q": q, "df": k - 1, "i2": max(0.0, (q - (k - 1)) / q) if q > 0 else 0.0, "h2": q / (k - 1)}
+    weights = 1.0 / variances
+    typical = (k - 1) * np.sum(weights) / (np.sum(weights) ** 2 - np.sum(weights ** 2))
+    return {"q": q, "df": k - 1, "i2": float(tau2 / (tau2 + typical)), "h2": float((tau2 + typical) / typical)}
 
 
 def random_effects(effects: np.ndarray, variances: np.ndarray, tau2: float, interval: str = "wald") -> dict:
-    """Random-effects mean for a given tau², with a Wald or Hartung-Knapp-Sidik-Jonkman 95% CI and prediction interval.
+    """Mean for a given tau², with a Wald, Hartung-Knapp or HKSJ-with-floor 95% CI and the prediction interval.
 
-    HKSJ rescales the variance by the weighted residual spread (never below the Wald variance) and uses t with k-1
-    degrees of freedom (the Cochrane Handbook's advice for few studies). The prediction interval follows metafor's predict(): the same t quantile
-    (normal for Wald) applied to sqrt(tau² + SE²); it is left empty below three studies, where it says nothing useful.
+    Hartung-Knapp rescales the variance by the weighted residual spread and uses t with k - 1 degrees of freedom;
+    the HKSJ variant used for our primary analyses floors it at the Wald variance (metafor's "adhoc"; Roever, Knapp
+    & Friede 2015), because with two or three trials that agree closely plain Hartung-Knapp can be narrower than the
+    fixed-effect interval. The prediction interval follows metafor's predict(): the same quantile applied to
+    sqrt(tau² + SE²); it is left empty below three studies, where it says nothing useful.
     """
     from scipy import stats
 
     k = len(effects)
-    weights = 1.0 / (variances + tau2)
-    mean = float(np.sum(weights * effects) / np.sum(weights))
+    mean, weights = _fixed(effects, variances, tau2)
     wald_se = float(np.sqrt(1.0 / np.sum(weights)))
-    if interval == "hksj":
-        # Floored at the Wald SE (Roever, Knapp & Friede 2015): with trials that agree closely, plain HKSJ can give
-        # an interval narrower than the fixed-effect one, which is not a credible answer from two or three trials.
-        se = max(wald_se, float(np.sqrt(np.sum(weights * (effects - mean) ** 2) / ((k - 1) * np.sum(weights)))))
+    if interval in ("knha", "hksj") and k >= 2:
+        se = float(np.sqrt(np.sum(weights * (effects - mean) ** 2) / ((k - 1) * np.sum(weights))))
+        se = max(se, wald_se) if interval == "hksj" else se
         quantile = float(stats.t.ppf(0.975, k - 1))
     else:
         se, quantile = wald_se, Z95
@@ -64,32 +115,30 @@ def random_effects(effects: np.ndarray, variances: np.ndarray, tau2: float, inte
     }
 
 
-def pool(estimates: pd.DataFrame, tau2_method: str = "dl", interval: str = "wald") -> dict:
-    """Inverse-variance fixed effect, and random effects with the chosen tau² estimator and CI method.
+def estimate_tau2(effects: np.ndarray, variances: np.ndarray, method: str) -> float:
+    if method == "pm":
+        from statsmodels.stats.meta_analysis import combine_effects  # 1-4 s of imports: only when asked for
 
-    statsmodels supplies the fixed effect, Q, I² and the DL or PM tau²; REML comes from `reml_tau2`.
-    """
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            return max(0.0, float(combine_effects(effects, variances, method_re="pm").tau2))
+    return {"fe": lambda: 0.0, "dl": dl_tau2, "he": he_tau2, "ml": ml_tau2, "reml": reml_tau2}[method](
+        *(() if method == "fe" else (effects, variances)))
+
+
+def pool(estimates: pd.DataFrame, tau2_method: str = "dl", interval: str = "wald") -> dict:
+    """Inverse-variance fixed effect, and random effects with the chosen tau² estimator and CI method."""
     if tau2_method not in TAU2_METHODS or interval not in INTERVALS:
         raise ValueError(f"unknown pooling method {tau2_method!r} / {interval!r}")
-    from statsmodels.stats.meta_analysis import combine_effects  # 1-4 s of imports (scipy.stats): only when pooling
-
     effects = estimates["effect"].to_numpy(float)
     variances = estimates["variance"].to_numpy(float)
-    with warnings.catch_warnings():
-        # statsmodels also computes Hartung-Knapp variants we do not read here; with tau² = 0 their square roots warn.
-        warnings.simplefilter("ignore", RuntimeWarning)
-        result = combine_effects(effects, variances, method_re="pm" if tau2_method == "pm" else "dl",
-                                 row_names=list(estimates["study_id"]))
-        frame = result.summary_frame()
-    fe = frame.loc["fixed effect"]
-    # statsmodels' moment estimate can fall below zero when Q < df (seen with two studies); tau² is a variance.
-    tau2 = reml_tau2(effects, variances) if tau2_method == "reml" else max(0.0, float(result.tau2))
+    fe_mean, fe_weights = _fixed(effects, variances, 0.0)
+    fe_se = float(np.sqrt(1.0 / np.sum(fe_weights)))
+    tau2 = estimate_tau2(effects, variances, tau2_method)
     return {
-        "k": int(result.k),
-        "fe_estimate": float(fe["eff"]), "fe_se": float(fe["sd_eff"]), "fe_ci_lower": float(fe["ci_low"]), "fe_ci_upper": float(fe["ci_upp"]),
+        "k": len(effects),
+        "fe_estimate": fe_mean, "fe_se": fe_se, "fe_ci_lower": fe_mean - Z95 * fe_se, "fe_ci_upper": fe_mean + Z95 * fe_se,
         **random_effects(effects, variances, tau2, interval),
-        # I² = (Q - df) / Q is a share of variation: negative values (Q below df) mean none, as in metafor.
-        "q": float(result.q), "df": int(result.df_resid), "i2": max(0.0, float(result.i2)), "tau2": tau2,
+        **heterogeneity(effects, variances, tau2, fixed_effect=tau2_method == "fe"), "tau2": tau2,
         "method": f"random effects, {TAU2_METHODS[tau2_method]} tau², {INTERVALS[interval]} CI",
-        "summary_frame": frame,
     }
