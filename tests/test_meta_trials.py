@@ -120,3 +120,37 @@ def test_candidates_say_why_a_row_is_not_pooled():
     assert reasons["c2022"] == "comparator is another exercise, not 'no added exercise'"
     assert reasons["a2020"].startswith("time point not stated")
     assert reasons["b2021"].startswith("no arm means")
+
+
+def test_lunetta_braga_golden_pooling_by_all_three_methods(tables):
+    """The one pooled analysis of the shipped data (functional rating, 4 to 6 months, with recorded assumptions):
+    Lunetta 2016 and Braga 2018 from their curated arm means and SDs, by the three intervals of the few-trials rule.
+    Each trial alone and the fixed-effect and Wald intervals exclude no difference; the Hartung-Knapp one, with t on
+    one degree of freedom, is 12.7 standard errors wide."""
+    from scipy import stats
+
+    from alsreview.living.update import update_tables
+
+    assumed = update_tables(tables, tables, "0.0.0")["assumed"].set_index("pool_id")
+    row = assumed.loc["functional_rating-4_to_6_months"]
+    assert row["trials"] == "lunetta2016; braga2018" and row["k"] == 2 and bool(row["few_trials"])
+    lunetta = (32.8 - 28.7, 6.5 ** 2 / 30 + 7.5 ** 2 / 30)       # n randomised stands in for n analysed (recorded)
+    braga = (34.1 - 29.5, 7.1 ** 2 / 24 + 7.7 ** 2 / 24)         # Braga Table 2, final values at 6 months
+    contrasts = trial_contrasts(tables["outcomes"], tables["interventions"], tables["scales"], assumptions=True)
+    used = contrasts.loc[(contrasts["window"] == "4 to 6 months") & (contrasts["scale"] == "alsfrs_r")]
+    used = used.drop_duplicates("study_id")
+    effects = dict(zip(used["study_id"], zip(used["effect"], used["variance"])))
+    assert set(effects) == {"lunetta2016", "braga2018"}
+    assert effects["lunetta2016"] == pytest.approx(lunetta, rel=1e-12)
+    w = {s: 1 / v for s, (e, v) in effects.items()}
+    fixed = sum(w[s] * effects[s][0] for s in w) / sum(w.values())
+    se = (1 / sum(w.values())) ** 0.5
+    assert row["tau2"] == 0
+    assert row["fe_estimate"] == pytest.approx(fixed, rel=1e-12) and row["re_estimate"] == pytest.approx(fixed, rel=1e-12)
+    assert (row["fe_ci_lower"], row["fe_ci_upper"]) == pytest.approx((fixed - 1.959963984540054 * se, fixed + 1.959963984540054 * se))
+    assert (row["wald_ci_lower"], row["wald_ci_upper"]) == pytest.approx((row["fe_ci_lower"], row["fe_ci_upper"]))
+    t1 = stats.t.ppf(0.975, 1)
+    assert (row["re_ci_lower"], row["re_ci_upper"]) == pytest.approx((fixed - t1 * se, fixed + t1 * se))
+    assert round(fixed, 2) == 4.31 and (round(row["re_ci_lower"], 2), round(row["re_ci_upper"], 2)) == (-13.25, 21.87)
+    assert row["fe_ci_lower"] > 0 and row["re_ci_lower"] < 0
+    assert effects["braga2018"] == pytest.approx(braga, rel=1e-12)

@@ -112,7 +112,7 @@ def sensitivity_exclusions(tables: dict[str, pd.DataFrame]) -> dict[str, str]:
     studies = tables["studies"]
     if "baseline_imbalance" in studies.columns:
         for s in studies.loc[studies["baseline_imbalance"] == "yes", "study_id"]:
-            reasons[s] = "; ".join(filter(None, [reasons.get(s), "baseline imbalance"]))
+            reasons[s] = " and ".join(filter(None, [reasons.get(s), "baseline imbalance"]))
     return reasons
 
 
@@ -192,8 +192,10 @@ def update_tables(tables: dict[str, pd.DataFrame], corpus: dict[str, pd.DataFram
         "excluded": excluded, "reasons": candidate_reasons(candidates), "studies": tables["studies"],
         "flow": flow, "trials": trials, "candidates": candidates, "contrasts": assumed_contrasts, "pooled": pooled,
         "assumed": assumed, "sensitivity": sensitivity, "forests": forests,
-        "pooled_all": all_pooled[["analysis", "label", "effect_measure", "k", "participants", "trials", "re_estimate",
-                                  "re_ci_lower", "re_ci_upper", "tau2", "i2", "favours"]],
+        "pooled_all": all_pooled.assign(wald_estimate=all_pooled["re_estimate"])[
+            ["analysis", "label", "effect_measure", "k", "participants", "trials", "re_estimate", "re_ci_lower",
+             "re_ci_upper", "wald_estimate", "wald_ci_lower", "wald_ci_upper", "fe_estimate", "fe_ci_lower", "fe_ci_upper",
+             "tau2", "i2", "favours"]],
         "beside_published": beside_published(all_pooled, tables["pooled_results"]),
         "published": published_meta_analyses(tables["pooled_results"], tables["studies"]), "changes": changes,
         "values": values,

@@ -118,7 +118,11 @@ def _draw_trial_forest(ax, contrasts: pd.DataFrame, pooled: pd.Series, title: st
     ax.set_ylim(-1.0, k + 1.2)
     ax.tick_params(axis="x", labelsize=8)
     pi = "" if pd.isna(pooled.get("pi_lower")) else "; dotted: 95% prediction interval"
-    ax.set_title(f"{title}\nI² = {pooled['i2']:.0f}%, τ² = {pooled['tau2']:.2f}{pi}", fontsize=8, pad=14)
+    few = ""
+    if bool(pooled.get("few_trials", False)):  # the few-trials rule: the other two intervals beside Hartung-Knapp
+        few = (f"\nFew trials: fixed effect {pooled['fe_estimate']:.2f} [{pooled['fe_ci_lower']:.2f}, "
+               f"{pooled['fe_ci_upper']:.2f}]; Wald [{pooled['wald_ci_lower']:.2f}, {pooled['wald_ci_upper']:.2f}]")
+    ax.set_title(f"{title}\nI² = {pooled['i2']:.0f}%, τ² = {pooled['tau2']:.2f}{pi}{few}", fontsize=8, pad=14)
 
 
 def _risk_of_bias_column(ax, y, judgements: list[str], k: int) -> None:

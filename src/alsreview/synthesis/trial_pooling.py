@@ -1,6 +1,11 @@
 """Our meta-analysis of controlled trials in people with ALS (the living update): every outcome domain and
 follow-up window that two or more trials inform, pooled with random effects (REML tau², Hartung-Knapp-Sidik-Jonkman
 interval), and the same with trials left out for a sensitivity analysis.
+
+The few-trials rule: below FEW_TRIALS trials the between-study variance cannot be estimated and the t quantile with
+k - 1 degrees of freedom is huge (12.7 for two trials), so every analysis also carries the fixed-effect
+(inverse-variance) estimate and the Wald random-effects interval beside the Hartung-Knapp one. None of the three is
+a finding on its own: the text says the data are too few to estimate the effect precisely and gives the range.
 """
 from __future__ import annotations
 
@@ -9,7 +14,9 @@ import pandas as pd
 
 from ..data.favours import DIRECTION_UNKNOWN, favours
 from .contrasts import MEAN_DIFFERENCE, trial_contrasts
-from .pooling import pool
+from .pooling import pool, random_effects
+
+FEW_TRIALS = 5  # below this many trials, the fixed-effect and Wald intervals are shown beside Hartung-Knapp
 
 
 def _standardised(group: pd.DataFrame) -> pd.DataFrame | None:
@@ -34,7 +41,8 @@ def pooled_trials(contrasts: pd.DataFrame, tau2_method: str = "reml", interval: 
     """
     columns = ["pool_id", "label", "domain", "window", "effect_measure", "scales", "k", "participants", "trials",
                "re_estimate", "re_ci_lower", "re_ci_upper", "pi_lower", "pi_upper", "tau2", "i2", "q", "method",
-               "favours", "not_used"]
+               "favours", "fe_estimate", "fe_ci_lower", "fe_ci_upper", "wald_ci_lower", "wald_ci_upper", "few_trials",
+               "not_used"]
     rows = []
     for (domain, window), group in contrasts.groupby(["domain", "window"], sort=True):
         # One contrast per trial: on the scale most trials share (so like is pooled with like), then the first row.
@@ -51,6 +59,7 @@ def pooled_trials(contrasts: pd.DataFrame, tau2_method: str = "reml", interval: 
             if estimates is None:
                 continue
         result = pool(estimates, tau2_method=tau2_method, interval=interval)
+        wald = random_effects(estimates["effect"].to_numpy(float), estimates["variance"].to_numpy(float), result["tau2"])
         participants = (estimates["n_exercise"].fillna(0) + estimates["n_control"].fillna(0)).sum()
         rows.append({
             "pool_id": f"{domain}-{window.replace(' ', '_')}", "label": f"{domain.replace('_', ' ')}, {window}",
@@ -59,6 +68,8 @@ def pooled_trials(contrasts: pd.DataFrame, tau2_method: str = "reml", interval: 
             **{c: result[c] for c in ("re_estimate", "re_ci_lower", "re_ci_upper", "pi_lower", "pi_upper", "tau2", "q", "method")},
             "i2": 100 * result["i2"],  # percent, as published meta-analyses print it
             "favours": favours(measure, result["re_ci_lower"], result["re_ci_upper"], better) if better else DIRECTION_UNKNOWN,
+            **{c: result[c] for c in ("fe_estimate", "fe_ci_lower", "fe_ci_upper")},
+            "wald_ci_lower": wald["re_ci_lower"], "wald_ci_upper": wald["re_ci_upper"], "few_trials": result["k"] < FEW_TRIALS,
             "not_used": "; ".join(not_used),
         })
     return pd.DataFrame(rows, columns=columns)

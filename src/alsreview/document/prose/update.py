@@ -18,8 +18,15 @@ def _analysis_sentence(row, names: pd.Series, cite) -> str:
                "standardised mean difference" else f"a mean difference on the {scale} of")
     pi = "" if pd.isna(row.pi_lower) else f"; 95% prediction interval {_num(row.pi_lower)} to {_num(row.pi_upper)}"
     people = f", {int(row.participants)} participants" if pd.notna(row.participants) else ""
-    return (f"{row.label[0].upper()}{row.label[1:]}: {row.k} trials {cite(row.trials.split('; '))}{people}, "
-            f"{measure} {_num(row.re_estimate)} (95% CI {_num(row.re_ci_lower)} to {_num(row.re_ci_upper)}; "
+    opening = f"{row.label[0].upper()}{row.label[1:]}: {row.k} trials {cite(row.trials.split('; '))}{people}, "
+    if getattr(row, "few_trials", False):
+        # The few-trials rule: three intervals, and no verdict drawn from the width of any one of them.
+        return (opening + f"{measure} {_num(row.re_estimate)}. With {row.k} trials the data are too few to estimate the "
+                f"effect precisely: the Hartung–Knapp 95% CI runs from {_num(row.re_ci_lower)} to "
+                f"{_num(row.re_ci_upper)}, the Wald random-effects interval from {_num(row.wald_ci_lower)} to "
+                f"{_num(row.wald_ci_upper)}, and the fixed-effect estimate is {_num(row.fe_estimate)} (95% CI "
+                f"{_num(row.fe_ci_lower)} to {_num(row.fe_ci_upper)}); τ² {_num(row.tau2)}, I² {row.i2:.0f}%{pi}.")
+    return (opening + f"{measure} {_num(row.re_estimate)} (95% CI {_num(row.re_ci_lower)} to {_num(row.re_ci_upper)}; "
             f"τ² {_num(row.tau2)}, I² {row.i2:.0f}%{pi}): {row.favours}.")
 
 
@@ -56,7 +63,7 @@ def pooling_passage(update: dict, names: pd.Series) -> str:
 
 def sensitivity_exclusions_text(update: dict) -> str:
     excluded = update.get("excluded", {})
-    return f" ({cite(sorted(excluded))}: {'; '.join(excluded[k] for k in sorted(excluded))})" if excluded else ""
+    return f" ({'; '.join(f'{cite([k])}: {excluded[k]}' for k in sorted(excluded))})" if excluded else ""
 
 
 def _named(study_id: str, studies: pd.DataFrame) -> str:
