@@ -4,6 +4,7 @@ import re
 import shutil
 import subprocess
 
+import pandas as pd
 import pytest
 import yaml
 
@@ -121,3 +122,23 @@ def test_both_formats_cite_with_the_packaged_medical_style():
     assert config["format"]["typst"]["citeproc"] is True
     style = citation_style_path().read_text(encoding="utf-8")
     assert f"<id>http://www.zotero.org/styles/{STYLE}</id>" in style and 'class="in-text"' in style
+
+
+def test_the_abstract_counts_no_outcomes_across_studies_or_species(built_analysis, tables):
+    """The abstract's results for people come from our summary-of-findings table alone; counts of extracted
+    outcomes (which mix animal and human findings) never reach it."""
+    abstract = TEXT.split("# Abstract", 1)[1].split("\n# Introduction", 1)[0]
+    counted = {"n_outcomes", "n_outcomes_beneficial", "n_outcomes_no_effect", "n_outcomes_harmful", "n_studies_with_harm"}
+    assert not set(re.findall(r"values\.(\w+)", abstract)) & counted
+    assert re.findall(r"prose/(\w+)\.md", abstract) == ["abstract_findings"]
+    findings = (built_analysis / "prose" / "abstract_findings.md").read_text(encoding="utf-8")
+    sof = pd.read_csv(built_analysis / "tables" / "our_summary_of_findings.csv")
+    pooled = pd.concat([pd.read_csv(built_analysis / "tables" / f"{n}.csv") for n in ("our_pooled", "our_pooled_assumed")])
+    allowed = {f"{v:.2f}" for v in pd.concat([sof[["estimate", "ci_lower", "ci_upper"]].stack(),
+                                             pooled[["fe_ci_lower", "fe_ci_upper"]].stack()])}
+    allowed |= {str(int(v)) for v in pd.concat([sof["trials"], sof["participants"]])} | {"95"}
+    allowed |= {w for outcome in sof["outcome"] for w in re.findall(r"\d+", outcome)}
+    numbers = {n.replace("−", "-") for n in re.findall(r"−?\d+(?:\.\d+)?", findings)}
+    assert numbers <= {a.replace("−", "-") for a in allowed}, numbers - allowed
+    animal = tables["studies"].loc[tables["studies"]["species"].isin(["mouse", "rat"]), "study_id"]
+    assert not any(f"@{key}" in findings for key in animal)

@@ -15,6 +15,7 @@ from ..data.subset import is_exercise_study, split_arms
 from ..synthesis.bias import overall_by_study
 from ..synthesis.contrasts import COMPARATOR_KINDS, trial_candidates, usable_contrasts
 from ..synthesis.forest import plot_trial_forests
+from ..synthesis.grade import conclusion_for_people, summary_of_findings
 from ..synthesis.reported import beside_published
 from ..synthesis.trial_pooling import our_meta_analysis, pooled_trials, sensitivity_without
 from .releases import previous_release, snapshot, what_changed
@@ -186,6 +187,12 @@ def update_tables(tables: dict[str, pd.DataFrame], corpus: dict[str, pd.DataFram
         "n_published_discrepancies": int(discrepant.sum()),
         "n_reviews_with_results": int(pooled_results["study_id"].nunique()),
     }
+    rob = overall_by_study(tables["risk_of_bias"]) if "risk_of_bias" in tables else {}
+    sof = pd.concat([summary_of_findings(pooled, contrasts, tables, rob).assign(analysis="stated numbers only"),
+                     summary_of_findings(assumed, assumed_contrasts, tables, rob).assign(analysis="with recorded assumptions")],
+                    ignore_index=True)
+    values["n_our_sof_rows"] = len(sof)
+    values["abstract_conclusion"] = conclusion_for_people(sof)
     all_pooled = pd.concat([pooled.assign(analysis="stated numbers only"),
                             assumed.assign(analysis="with recorded assumptions")], ignore_index=True)
     return {
@@ -198,6 +205,7 @@ def update_tables(tables: dict[str, pd.DataFrame], corpus: dict[str, pd.DataFram
              "tau2", "i2", "favours"]],
         "beside_published": beside_published(all_pooled, tables["pooled_results"]),
         "published": published_meta_analyses(tables["pooled_results"], tables["studies"]), "changes": changes,
+        "summary_of_findings": sof,
         "values": values,
     }
 

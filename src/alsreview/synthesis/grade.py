@@ -1,0 +1,158 @@
+"""GRADE certainty for each of our pooled estimates, computed from the data with a footnote for every judgement,
+and the summary-of-findings table in GRADE's layout (outcome, participants and trials, effect, certainty, what it
+means in plain words).
+
+The rules are written once, here, and applied to every row:
+- start high when every trial was randomised, low otherwise;
+- risk of bias: down one level when trials judged at high (RoB 2) or serious/critical (ROBINS-I) overall risk of
+  bias by us carry half the weight or more, two when any is critical;
+- inconsistency: from three trials on, down one when I² is 50% or more or the prediction interval crosses no
+  difference while the estimate does not; with fewer it cannot be judged and is not downgraded (the footnote says so);
+- indirectness: not downgraded when every comparator adds no exercise (the protocol's question); down one otherwise;
+- imprecision: down one when the 95% CI includes no difference, one more when the participants fall short of the
+  optimal information size (a single trial powered at 80%, two-sided 5%, for a standardised difference of 0.2, used
+  because no minimal important difference in ALSFRS-R points could be read: the published thresholds are a 20%
+  slowing of decline, which needs the control arm's decline to turn into points);
+- publication bias: not assessable below ten trials; not downgraded.
+"""
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from ..data.favours import FAVOURS_CONTROL, FAVOURS_EXERCISE
+from ..data.labels import study_names
+from .contrasts import COMPARATOR_KINDS, NO_ADDED_EXERCISE
+
+LEVELS = ["very low", "low", "moderate", "high"]
+HIGH_RISK = ("high", "serious", "critical")
+SMALLEST_EFFECT_SMD = 0.2
+Z_ALPHA, Z_POWER = 1.959963984540054, 0.8416212335729143  # two-sided 5%, 80% power
+
+
+def optimal_information_size(smd: float = SMALLEST_EFFECT_SMD) -> int:
+    """Participants (both arms) a single trial needs to detect `smd` standard deviations with 80% power."""
+    return 2 * math.ceil(2 * (Z_ALPHA + Z_POWER) ** 2 / smd ** 2)
+
+
+def rate(pooled: pd.Series, contrasts: pd.DataFrame, risk_of_bias: dict[str, str], designs: dict[str, str],
+         comparators: dict[str, str], names: dict[str, str] | None = None) -> dict:
+    """Certainty of one pooled estimate, with a footnote per domain (what was judged, and why)."""
+    names = names or {}
+    trials = list(dict.fromkeys(contrasts["study_id"]))
+    weights = (1.0 / contrasts.drop_duplicates("study_id").set_index("study_id")["variance"]).reindex(trials)
+    share_high = float(weights[[risk_of_bias.get(t, "") in HIGH_RISK for t in trials]].sum() / weights.sum())
+    randomised = all(designs.get(t) == "human_rct" for t in trials)
+    notes, down = {}, 0
+    notes["start"] = ("all trials randomised: start high" if randomised
+                      else "includes non-randomised studies: start low")
+    start = 3 if randomised else 1
+    if any(risk_of_bias.get(t) == "critical" for t in trials):
+        notes["risk_of_bias"], d = "a trial at critical risk of bias by our ROBINS-I judgement: down two", 2
+    elif share_high >= 0.5:
+        judged = ", ".join(f"{names.get(t, t)} {risk_of_bias.get(t, 'not judged')}" for t in trials)
+        notes["risk_of_bias"], d = f"{share_high:.0%} of the weight from trials at high risk of bias ({judged}): down one", 1
+    else:
+        notes["risk_of_bias"], d = f"{share_high:.0%} of the weight from trials at high risk of bias: not downgraded", 0
+    down += d
+    k = int(pooled["k"])
+    if k < 3:
+        notes["inconsistency"], d = f"cannot be judged from {k} trials (I² and τ² are not estimable): not downgraded", 0
+    else:
+        crosses = pd.notna(pooled.get("pi_lower")) and pooled["pi_lower"] < 0 < pooled["pi_upper"]
+        estimate_clear = pooled["re_ci_lower"] > 0 or pooled["re_ci_upper"] < 0
+        if pooled["i2"] >= 50 or (crosses and estimate_clear):
+            notes["inconsistency"], d = f"I² {pooled['i2']:.0f}%; prediction interval crosses no difference: down one", 1
+        else:
+            notes["inconsistency"], d = f"I² {pooled['i2']:.0f}%: not downgraded", 0
+    down += d
+    other = [t for t in trials if comparators.get(t) not in NO_ADDED_EXERCISE]
+    kinds = sorted({COMPARATOR_KINDS.get(comparators.get(t), "not coded") for t in trials})
+    if other:
+        notes["indirectness"], d = f"comparators that add exercise ({', '.join(names.get(t, t) for t in other)}): down one", 1
+    else:
+        notes["indirectness"], d = f"comparators add no exercise ({'; '.join(kinds)}), as the question asks: not downgraded", 0
+    down += d
+    ois = optimal_information_size()
+    includes_null = pooled["re_ci_lower"] <= 0 <= pooled["re_ci_upper"]
+    participants = int(pooled["participants"]) if pd.notna(pooled.get("participants")) else 0
+    d = int(includes_null) + int(participants < ois)
+    reasons = ([f"the 95% CI ({pooled['re_ci_lower']:.2f} to {pooled['re_ci_upper']:.2f}) includes no difference"]
+               if includes_null else []) + ([f"{participants} participants, fewer than the optimal information size of {ois}"]
+                                             if participants < ois else [])
+    notes["imprecision"] = ("; ".join(reasons) + f": down {['none', 'one', 'two'][d]}") if d else "not downgraded"
+    down += d
+    notes["publication_bias"] = f"not assessable with {k} trials (fewer than 10): not downgraded"
+    return {"certainty": LEVELS[max(0, start - down)], "downgrades": down, **{f"note_{k}": v for k, v in notes.items()}}
+
+
+def plain_words(certainty: str, finding: str, outcome: str) -> str:
+    """GRADE's wording for what the estimate means: 'probably', 'may', 'very uncertain'; never 'no effect'."""
+    if certainty == "very low":
+        return f"The evidence is very uncertain about the effect of exercise on {outcome}."
+    hedge = {"high": "", "moderate": "probably ", "low": "may "}[certainty]
+    if finding in (FAVOURS_EXERCISE, FAVOURS_CONTROL):
+        verb = "improve" if finding == FAVOURS_EXERCISE else "worsen"
+        return f"Exercise {hedge}{verb}{'' if hedge == 'may ' else 's'} {outcome}."
+    make = "make" if hedge == "may " else "makes"
+    return (f"There is no evidence of a difference in {outcome}: exercise {hedge}{make} little or no difference, or "
+            "the data are too few to tell.")
+
+
+def summary_of_findings(pooled: pd.DataFrame, contrasts: pd.DataFrame, tables: dict[str, pd.DataFrame],
+                        risk_of_bias: dict[str, str]) -> pd.DataFrame:
+    """Our summary-of-findings table: one row per pooled estimate, with its certainty and footnotes."""
+    studies, arms = tables["studies"], tables["interventions"]
+    designs = dict(zip(studies["study_id"], studies["evidence_type"]))
+    kind = arms.set_index("arm_id")["comparator_kind"] if len(arms) else pd.Series(dtype=str)
+    rows = []
+    for p in pooled.itertuples(index=False):
+        used = contrasts.loc[(contrasts["domain"] == p.domain) & (contrasts["window"] == p.window)
+                             & contrasts["study_id"].isin(p.trials.split("; "))]
+        comparators = {}
+        for sid in used["study_id"].unique():
+            arm_kinds = kind.loc[[a for a in kind.index if a.startswith(sid + "-") and pd.notna(kind[a])]]
+            comparators[sid] = arm_kinds.iloc[0] if len(arm_kinds) else ""
+        row = pd.Series(p._asdict())
+        graded = rate(row, used, risk_of_bias, designs, comparators, study_names(studies))
+        outcome = f"{p.domain.replace('_', ' ')} at {p.window}"
+        rows.append({"outcome": outcome, "trials": p.k, "participants": p.participants, "effect_measure": p.effect_measure,
+                     "estimate": p.re_estimate, "ci_lower": p.re_ci_lower, "ci_upper": p.re_ci_upper,
+                     "certainty": graded["certainty"], "plain_words": plain_words(graded["certainty"], p.favours, outcome),
+                     **{k: v for k, v in graded.items() if k.startswith("note_")}})
+    columns = ["outcome", "trials", "participants", "effect_measure", "estimate", "ci_lower", "ci_upper", "certainty",
+               "plain_words", "note_start", "note_risk_of_bias", "note_inconsistency", "note_indirectness",
+               "note_imprecision", "note_publication_bias"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+NOTE_DOMAINS = {"note_risk_of_bias": "Risk of bias", "note_inconsistency": "Inconsistency",
+                "note_indirectness": "Indirectness", "note_imprecision": "Imprecision",
+                "note_publication_bias": "Publication bias"}
+
+
+def sof_for_reader(sof: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The table in GRADE's layout, and its footnotes (one per outcome and domain), for the printed review."""
+    main = pd.DataFrame({
+        "analysis": sof["analysis"] if "analysis" in sof else "",
+        "outcome": sof["outcome"],
+        "participants_(trials)": [f"{int(p)} ({int(k)})" if pd.notna(p) else f"not stated ({int(k)})"
+                                  for p, k in zip(sof["participants"], sof["trials"])],
+        "pooled_effect": [f"{m} {e:.2f} ({lo:.2f} to {hi:.2f}, 95% CI)" for m, e, lo, hi in
+                   zip(sof["effect_measure"], sof["estimate"], sof["ci_lower"], sof["ci_upper"])],
+        "certainty": sof["certainty"], "what_it_means": sof["plain_words"]})
+    notes = [{"outcome": r["outcome"], "domain": label, "judgement": r[column]}
+             for _, r in sof.iterrows() for column, label in NOTE_DOMAINS.items()]
+    return main, pd.DataFrame(notes, columns=["outcome", "domain", "judgement"])
+
+
+def conclusion_for_people(sof: pd.DataFrame) -> str:
+    """The abstract's conclusion for people, no stronger than the best certainty in the summary of findings."""
+    certainties = set(sof["certainty"])
+    if not certainties or certainties <= {"very low"}:
+        return ("Whether exercise training helps or harms people with ALS remains very uncertain: the trials are "
+                "small, mostly at high risk of bias, rarely count harms, and seldom print the numbers a pooling needs.")
+    return ("The certainty of the evidence in people with ALS is at best "
+            f"{max(certainties, key=['very low', 'low', 'moderate', 'high'].index)}; "
+            "the summary of findings gives what each estimate means.")

@@ -1,0 +1,64 @@
+"""GRADE certainty computed from the data: one rule per domain, a footnote for each, and wording that says no more
+than the certainty allows."""
+import pandas as pd
+
+from alsreview.synthesis.grade import conclusion_for_people, optimal_information_size, plain_words, rate
+
+CONTRASTS = pd.DataFrame({"study_id": ["a2020", "b2021"], "variance": [1.0, 3.0]})
+POOLED = pd.Series({"k": 2, "participants": 108, "re_ci_lower": -13.3, "re_ci_upper": 21.9, "i2": 0.0,
+                    "pi_lower": None, "pi_upper": None})
+DESIGNS = {"a2020": "human_rct", "b2021": "human_rct"}
+STRETCHING = {"a2020": "usual_care_stretching", "b2021": "usual_care_no_exercise"}
+
+
+def test_two_high_risk_imprecise_trials_are_very_low_with_a_reason_per_domain():
+    graded = rate(POOLED, CONTRASTS, {"a2020": "high", "b2021": "high"}, DESIGNS, STRETCHING)
+    assert graded["certainty"] == "very low" and graded["downgrades"] == 3
+    assert graded["note_risk_of_bias"].endswith("down one")
+    assert graded["note_inconsistency"].startswith("cannot be judged from 2 trials")
+    assert graded["note_indirectness"].endswith("not downgraded")
+    assert "includes no difference" in graded["note_imprecision"] and graded["note_imprecision"].endswith("down two")
+    assert graded["note_publication_bias"].startswith("not assessable")
+
+
+def test_low_risk_precise_randomised_evidence_stays_high_and_other_exercise_is_indirect():
+    precise = POOLED.copy()
+    precise[["participants", "re_ci_lower", "re_ci_upper"]] = [1000, 1.0, 3.0]
+    assert rate(precise, CONTRASTS, {"a2020": "low", "b2021": "some_concerns"}, DESIGNS, STRETCHING)["certainty"] == "high"
+    other = {"a2020": "other_exercise", "b2021": "sham"}
+    graded = rate(precise, CONTRASTS, {"a2020": "low", "b2021": "low"}, DESIGNS, other)
+    assert graded["certainty"] == "moderate" and "a2020" in graded["note_indirectness"]
+
+
+def test_risk_of_bias_weighs_the_trials_and_non_randomised_evidence_starts_low():
+    # b2021 (high risk) carries a quarter of the weight: not downgraded for risk of bias
+    graded = rate(POOLED, CONTRASTS, {"a2020": "low", "b2021": "high"}, DESIGNS, STRETCHING)
+    assert graded["note_risk_of_bias"].startswith("25%") and graded["note_risk_of_bias"].endswith("not downgraded")
+    mixed = rate(POOLED, CONTRASTS, {}, {"a2020": "human_rct", "b2021": "human_nonrandomised"}, STRETCHING)
+    assert mixed["note_start"].endswith("start low") and mixed["certainty"] == "very low"
+
+
+def test_optimal_information_size_for_a_small_effect():
+    assert optimal_information_size(0.2) == 786 and optimal_information_size(0.5) == 126
+
+
+def test_words_follow_certainty_and_never_claim_no_effect():
+    assert plain_words("very low", "favours exercise", "x") == "The evidence is very uncertain about the effect of exercise on x."
+    assert plain_words("moderate", "favours exercise", "x") == "Exercise probably improves x."
+    assert plain_words("low", "favours control", "x") == "Exercise may worsen x."
+    assert plain_words("high", "favours exercise", "x") == "Exercise improves x."
+    neutral = plain_words("low", "no clear difference", "x")
+    assert "no evidence of a difference" in neutral and "no effect" not in neutral
+    assert "very uncertain" in conclusion_for_people(pd.DataFrame({"certainty": ["very low"]}))
+    assert "very uncertain" in conclusion_for_people(pd.DataFrame({"certainty": []}))
+    assert "at best low" in conclusion_for_people(pd.DataFrame({"certainty": ["very low", "low"]}))
+
+
+def test_shipped_summary_of_findings_rates_every_pooled_estimate(tables):
+    from alsreview.living.update import update_tables
+
+    update = update_tables(tables, tables, "0.0.0")
+    sof = update["summary_of_findings"]
+    assert len(sof) == len(update["pooled"]) + len(update["assumed"])
+    assert sof["certainty"].isin(["high", "moderate", "low", "very low"]).all()
+    assert sof.filter(like="note_").map(lambda v: isinstance(v, str) and len(v) > 10).all(axis=None)
