@@ -142,3 +142,19 @@ def test_the_abstract_counts_no_outcomes_across_studies_or_species(built_analysi
     assert numbers <= {a.replace("−", "-") for a in allowed}, numbers - allowed
     animal = tables["studies"].loc[tables["studies"]["species"].isin(["mouse", "rat"]), "study_id"]
     assert not any(f"@{key}" in findings for key in animal)
+
+
+def test_the_rendered_abstract_states_no_outcome_counts(rendered_report, built_analysis):
+    """In the page a reader gets, the abstract holds none of the cross-species outcome counts, and its pooled
+    result is the summary of findings' estimate with its certainty."""
+    from rendering import visible_text
+
+    html = next(rendered_report.rglob("review.html")).read_text(encoding="utf-8")
+    start = html.index('id="abstract"')
+    abstract = visible_text(html[start: html.index('id="introduction"', start)])
+    values = yaml.safe_load((built_analysis / "values.yml").read_text(encoding="utf-8"))["values"]
+    assert "extracted outcomes" not in abstract and "favoured exercise" not in abstract
+    sof = pd.read_csv(built_analysis / "tables" / "our_summary_of_findings.csv")
+    for row in sof.itertuples(index=False):
+        assert f"{row.estimate:.2f}" in abstract and f"certainty of the evidence {row.certainty}" in abstract
+    assert f"Of {values['n_appraised']} controlled studies in people" in abstract
