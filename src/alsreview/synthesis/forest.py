@@ -18,7 +18,7 @@ from .pooling import Z95
 from .reported import scale_info
 
 NOT_RECORDED = "scale not recorded"
-RISK_OF_BIAS_X = 1.62  # axes fraction: right of the printed estimates
+RISK_OF_BIAS_AT = 0.955  # figure fraction of the risk-of-bias column: right of the printed estimates
 
 
 def _scale_panels(rows: pd.DataFrame, info: dict) -> list[tuple[str, pd.DataFrame]]:
@@ -103,7 +103,6 @@ def _draw_trial_forest(ax, contrasts: pd.DataFrame, pooled: pd.Series, title: st
     shown = [names.get(s, s) for s in contrasts["study_id"]]
     labels = [f"{s} (n = {int(a + b)})" if pd.notna(a) and pd.notna(b) else s
               for s, a, b in zip(shown, contrasts["n_exercise"], contrasts["n_control"])]
-    _risk_of_bias_column(ax, y, [risk_of_bias.get(s, "") for s in contrasts["study_id"]], k)
     ax.set_yticks([*y, 0], [*labels, f"Pooled ({pooled['k']} trials)"], fontsize=8)
     for yi, e, s in zip(y, effect, se):
         ax.annotate(f"{e:.2f} [{e - Z95 * s:.2f}, {e + Z95 * s:.2f}]", (1.02, yi), xycoords=("axes fraction", "data"),
@@ -126,14 +125,15 @@ def _draw_trial_forest(ax, contrasts: pd.DataFrame, pooled: pd.Series, title: st
 
 
 def _risk_of_bias_column(ax, y, judgements: list[str], k: int) -> None:
-    """A circle per trial right of its numbers: our overall risk-of-bias judgement (blank circle: not judged)."""
-    where = blended_transform_factory(ax.transAxes, ax.transData)
-    ax.text(RISK_OF_BIAS_X, k + 0.9, "RoB", transform=where, ha="center", va="center", fontsize=7, weight="bold")
+    """A circle per trial right of its numbers: our overall risk-of-bias judgement (blank circle: not judged).
+    Drawn after the layout is fixed, at the same place on the page for every panel."""
+    where = blended_transform_factory(ax.figure.transFigure, ax.transData)
+    ax.text(RISK_OF_BIAS_AT, k + 0.9, "RoB", transform=where, ha="center", va="center", fontsize=7, weight="bold")
     for yi, judgement in zip(y, judgements):
         colour, symbol, _ = JUDGEMENT_STYLE.get(judgement, ("#ffffff", "", ""))
-        ax.scatter([RISK_OF_BIAS_X], [yi], s=70, color=colour, edgecolor="black", linewidth=0.5, transform=where,
+        ax.scatter([RISK_OF_BIAS_AT], [yi], s=70, color=colour, edgecolor="black", linewidth=0.5, transform=where,
                    clip_on=False, zorder=3)
-        ax.text(RISK_OF_BIAS_X, yi, symbol or "n/a", transform=where, ha="center", va="center",
+        ax.text(RISK_OF_BIAS_AT, yi, symbol or "n/a", transform=where, ha="center", va="center",
                 fontsize=7 if symbol else 5, zorder=4)
 
 
@@ -151,6 +151,8 @@ def plot_trial_forests(panels: list[tuple[pd.DataFrame, pd.Series, str]], risk_o
                              gridspec_kw={"height_ratios": heights})
     for ax, (contrasts, pooled, title) in zip(axes[:, 0], panels):
         _draw_trial_forest(ax, contrasts, pooled, title, risk_of_bias or {}, names or {})
-    fig.subplots_adjust(left=0.3, right=0.72)
-    fig.tight_layout(rect=(0, 0, 0.78, 1))
+    fig.tight_layout(rect=(0, 0, 0.92, 1))  # the estimates printed right of each axis end before the RoB column
+    for ax, (contrasts, _, _) in zip(axes[:, 0], panels):
+        y = np.arange(len(contrasts))[::-1] + 1.5
+        _risk_of_bias_column(ax, y, [(risk_of_bias or {}).get(s, "") for s in contrasts["study_id"]], len(contrasts))
     return fig
