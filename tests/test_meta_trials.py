@@ -154,3 +154,19 @@ def test_lunetta_braga_golden_pooling_by_all_three_methods(tables):
     assert round(fixed, 2) == 4.31 and (round(row["re_ci_lower"], 2), round(row["re_ci_upper"], 2)) == (-13.25, 21.87)
     assert row["fe_ci_lower"] > 0 and row["re_ci_lower"] < 0
     assert effects["braga2018"] == pytest.approx(braga, rel=1e-12)
+
+
+def test_the_stretching_comparator_sensitivity_analysis_follows_the_comparator_codes(tables):
+    """Both pooled trials compared exercise with usual care that included stretching: counting only comparators
+    without any exercise pools nothing, and says so; recoded as usual care without exercise, they pool again."""
+    from alsreview.document.prose.update import pooling_passage
+    from alsreview.living.update import update_tables
+
+    names = tables["scales"].set_index("scale_id")["name"]
+    update = update_tables(tables, tables, "0.0.0")
+    assert len(update["assumed"]) == 1 and update["no_stretching"].empty
+    assert "leaving out usual care that included stretching) left fewer than two trials" in pooling_passage(update, names)
+    arms = tables["interventions"].copy()
+    arms.loc[arms["comparator_kind"] == "usual_care_stretching", "comparator_kind"] = "usual_care_no_exercise"
+    recoded = update_tables({**tables, "interventions": arms}, tables, "0.0.0")
+    assert list(recoded["no_stretching"]["pool_id"]) == list(update["assumed"]["pool_id"])

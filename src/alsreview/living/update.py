@@ -135,6 +135,9 @@ def update_tables(tables: dict[str, pd.DataFrame], corpus: dict[str, pd.DataFram
     candidates = trial_candidates(tables["outcomes"], tables["interventions"], tables.get("scales"), assumptions=True)
     contrasts, assumed_contrasts = usable_contrasts(candidates, False), usable_contrasts(candidates, True)
     pooled, assumed = pooled_trials(contrasts), pooled_trials(assumed_contrasts)
+    # Sensitivity analysis of the comparator rule: only comparators without any exercise (no stretching either).
+    no_stretching = pooled_trials(usable_contrasts(
+        candidates.loc[candidates["comparator_kind"] != "usual_care_stretching"], True))
     excluded = sensitivity_exclusions(tables)
     sensitivity = sensitivity_without(assumed_contrasts, set(excluded)).assign(
         left_out="; ".join(f"{s} ({why})" for s, why in sorted(excluded.items())) or "none")
@@ -198,7 +201,7 @@ def update_tables(tables: dict[str, pd.DataFrame], corpus: dict[str, pd.DataFram
     return {
         "excluded": excluded, "reasons": candidate_reasons(candidates), "studies": tables["studies"],
         "flow": flow, "trials": trials, "candidates": candidates, "contrasts": assumed_contrasts, "pooled": pooled,
-        "assumed": assumed, "sensitivity": sensitivity, "forests": forests,
+        "assumed": assumed, "sensitivity": sensitivity, "no_stretching": no_stretching, "forests": forests,
         "pooled_all": all_pooled.assign(wald_estimate=all_pooled["re_estimate"])[
             ["analysis", "label", "effect_measure", "k", "participants", "trials", "re_estimate", "re_ci_lower",
              "re_ci_upper", "wald_estimate", "wald_ci_lower", "wald_ci_upper", "fe_estimate", "fe_ci_lower", "fe_ci_upper",

@@ -58,6 +58,16 @@ def pooling_passage(update: dict, names: pd.Series) -> str:
         else:
             parts.append(f"Without the trials at high risk of bias or with baseline imbalance ({left_out}):")
             parts += [_analysis_sentence(r, names, cite) for r in sensitivity.itertuples(index=False)]
+    if len(pooled) or len(assumed):
+        no_stretching = update.get("no_stretching", pooled.iloc[0:0])
+        if no_stretching.empty:
+            parts.append("Counting only comparators without any exercise (leaving out usual care that included "
+                         "stretching) left fewer than two trials in every analysis, so that sensitivity analysis pooled "
+                         "nothing.")
+        else:
+            parts.append("Counting only comparators without any exercise (leaving out usual care that included "
+                         "stretching):")
+            parts += [_analysis_sentence(r, names, cite) for r in no_stretching.itertuples(index=False)]
     return " ".join(parts) + "\n"
 
 
