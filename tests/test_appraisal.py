@@ -1,11 +1,10 @@
 """Appraisal of the trials: risk of bias by each tool's own vocabulary, the comparator rule, and the harms,
 prescription and population every controlled human study states or declares as not reported. The validator
 tests edit one cell of a copy of the shipped data and expect one exact file:line message."""
-import csv
-import io
-
 import pandas as pd
 import pytest
+
+from csv_edit import rows, set_cell, write_rows
 
 from alsreview import cli
 from alsreview.data.appraisal import controlled_human_trials
@@ -15,30 +14,14 @@ from alsreview.synthesis.appraisal import NOT_REPORTED, harms_reporting_counts, 
 from alsreview.synthesis.contrasts import NO_ADDED_EXERCISE, trial_candidates
 
 
-def read(path):
-    return list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"), newline="")))
-
-
-def write(path, table):
-    buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\n").writerows(table)
-    path.write_text(buffer.getvalue(), encoding="utf-8")
-
-
 def line_of(path, **match) -> int:
     """File line (header = 1) of the first row whose cells equal `match`."""
-    table = read(path)
+    table = rows(path)
     header = table[0]
     for number, row in enumerate(table[1:], start=2):
         if all(row[header.index(k)] == v for k, v in match.items()):
             return number
     raise AssertionError(f"no row {match} in {path.name}")
-
-
-def set_cell(path, line, column, value):
-    table = read(path)
-    table[line - 1][table[0].index(column)] = value
-    write(path, table)
 
 
 def messages(data_dir, capsys) -> list[str]:
@@ -122,11 +105,11 @@ def test_validator_names_file_line_for_appraisal_rules(data_copy, capsys, table,
 
 def test_judgement_of_a_missing_domain_is_named_on_the_study_line(data_copy, capsys):
     rob = data_copy / "risk_of_bias.csv"
-    table = read(rob)
+    table = rows(rob)
     header = table[0]
     keep = [table[0]] + [r for r in table[1:] if not (r[header.index("study_id")] == "pinto2012"
                                                       and r[header.index("domain")] == "measurement")]
-    write(rob, keep)
+    write_rows(rob, keep)
     line = line_of(data_copy / "studies.csv", study_id="pinto2012")
     assert (f"data/studies.csv:{line}: study_id: 'pinto2012': risk_of_bias.csv lacks our rob2 judgement "
             f"(this_review) for: measurement") in messages(data_copy, capsys)
@@ -155,8 +138,8 @@ def test_harms_must_be_stated_or_declared_not_reported(data_copy, capsys):
 
 def test_every_appraised_arm_needs_its_harms_row(data_copy, capsys):
     harms = data_copy / "harms.csv"
-    table = read(harms)
-    write(harms, [r for r in table if r[0] != "ferri2019-uc"])
+    table = rows(harms)
+    write_rows(harms, [r for r in table if r[0] != "ferri2019-uc"])
     line = line_of(data_copy / "interventions.csv", arm_id="ferri2019-uc")
     assert f"data/interventions.csv:{line}: arm_id: 'ferri2019-uc': no row in harms.csv for this arm_id" in \
         messages(data_copy, capsys)

@@ -1,37 +1,15 @@
 """The bad-input catalogue: every mistake a researcher editing the CSVs by hand is likely to make gets one
 exact message (file:line: column: 'value': rule), exit status 1 and no traceback. Harmless variants pass."""
-import csv
-import io
 import subprocess
 import sys
 
 import pytest
 
+from csv_edit import get_cell, rows, set_cell, write_rows
+
 from alsreview import cli
 from alsreview.data.errors import UsageError
 from alsreview.pipeline.params import check_params
-
-
-def rows(path):
-    return list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"), newline="")))
-
-
-def write_rows(path, table):
-    buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\n").writerows(table)
-    path.write_text(buffer.getvalue(), encoding="utf-8")
-
-
-def set_cell(path, line, column, value):
-    """Set one cell; line is the file line (header = 1)."""
-    table = rows(path)
-    table[line - 1][table[0].index(column)] = value
-    write_rows(path, table)
-
-
-def get_cell(path, line, column):
-    table = rows(path)
-    return table[line - 1][table[0].index(column)]
 
 
 def validate(data_dir, capsys):

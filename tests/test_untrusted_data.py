@@ -11,7 +11,8 @@ import subprocess
 import sys
 
 import pytest
-from test_bad_input import rows, set_cell, validate, write_rows
+from csv_edit import rows, set_cell, write_rows
+from test_bad_input import validate
 from test_render_step import fake_quarto
 
 from alsreview import cli
