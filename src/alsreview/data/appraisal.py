@@ -17,6 +17,8 @@ from .subset import TRAINING
 
 CONTROLLED_HUMAN = ("human_rct", "human_nonrandomised")
 OURS = "this_review"
+HUMAN_TOOLS = ("rob2", "robins_i")  # the tools of our judgements of studies in people (results, not studies)
+HIGH_RISK = ("high", "serious", "critical")  # overall judgements that count as high risk of bias
 PRESCRIPTION = ("intensity", "sessions_per_week", "minutes_per_session", "programme_weeks", "setting", "venue")
 HARMS = ("serious_adverse_events", "deaths", "dropouts", "adherence")
 POPULATION = ("n_randomised", "n_analysed", "age", "sex", "alsfrs_r", "fvc", "disease_duration", "ambulatory", "ventilation")
@@ -82,7 +84,7 @@ def check_risk_of_bias(raw: dict[str, RawTable]) -> list[Problem]:
         out.append(Problem(rob.file, int(line), "judgement", judgement,
                            _not_in(judgement, judgements[(tool, domain)], f"judgement of {tool}")))
     ours = f["assessed_by"] == OURS
-    out += problems_where(rob, ours & f["tool"].isin(["rob2", "robins_i"]) & (f["outcome"] == ""), "outcome",
+    out += problems_where(rob, ours & f["tool"].isin(HUMAN_TOOLS) & (f["outcome"] == ""), "outcome",
                           "required for our RoB 2 and ROBINS-I judgements: they judge a result, so name the outcome")
     out += problems_where(rob, ~ours & (f["extraction"] != "secondary_source"), "extraction",
                           "a published judgement is read from the review's table: extraction must be secondary_source")

@@ -117,7 +117,8 @@ def appraisal_values(tables: dict[str, pd.DataFrame]) -> dict:
     how harms were reported."""
     from ..data.labels import study_names
     from ..synthesis.appraisal import harms_reporting_counts
-    from ..synthesis.bias import OURS, overall_by_study, published_beside_ours
+    from ..data.appraisal import OURS
+    from ..synthesis.bias import overall_by_study, published_beside_ours
 
     rob = tables["risk_of_bias"]
     overall = pd.Series(overall_by_study(rob), dtype=object)

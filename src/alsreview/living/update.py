@@ -6,13 +6,13 @@ dataset whatever the selection; the trials and their pooling follow the selectio
 """
 from __future__ import annotations
 
-import re
-
 import pandas as pd
 
+from ..data.appraisal import HIGH_RISK
 from ..data.labels import EVIDENCE_TYPE, label, study_names
 from ..data.subset import is_exercise_study, split_arms
 from ..synthesis.bias import overall_by_study
+from ..synthesis.appraisal import arm_name
 from ..synthesis.contrasts import COMPARATOR_KINDS, trial_candidates, usable_contrasts
 from ..synthesis.forest import plot_trial_forests
 from ..synthesis.grade import conclusion_for_people, summary_of_findings
@@ -37,12 +37,6 @@ def _versus(exercise: pd.DataFrame, comparator: pd.DataFrame, column: str) -> st
     if not left.strip("?+ ") and not right.strip("?+ "):
         return ""
     return f"{left} vs {right}" if right else left
-
-
-def _arm_name(arm_label) -> str:
-    """An arm's label as the reader sees it: older rows used short codes ('moderate_daily_exercise')."""
-    text = str(arm_label)
-    return label(text) if re.fullmatch(r"[a-z0-9_]+", text) else text
 
 
 def trial_characteristics(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
@@ -72,8 +66,8 @@ def trial_characteristics(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
             "study": t.study_id,
             "year": int(t.year),
             "design": design if isinstance(design, str) and design else EVIDENCE_TYPE.get(t.evidence_type, t.evidence_type),
-            "exercise": "; ".join(f"{_arm_name(a.arm_label)} ({label(a.modality)})" if isinstance(a.modality, str)
-                                  else _arm_name(a.arm_label) for a in exercise.itertuples(index=False)),
+            "exercise": "; ".join(f"{arm_name(a.arm_label)} ({label(a.modality)})" if isinstance(a.modality, str)
+                                  else arm_name(a.arm_label) for a in exercise.itertuples(index=False)),
             "comparator": compared,
             "n_randomised": randomised,
             "n_analysed": _versus(exercise, comparator, "n_analysed"),
@@ -109,7 +103,7 @@ def sensitivity_exclusions(tables: dict[str, pd.DataFrame]) -> dict[str, str]:
     rob = tables.get("risk_of_bias")
     if rob is not None and len(rob):
         reasons.update({s: f"{j} overall risk of bias" for s, j in overall_by_study(rob).items()
-                        if j in ("high", "serious", "critical")})
+                        if j in HIGH_RISK})
     studies = tables["studies"]
     if "baseline_imbalance" in studies.columns:
         for s in studies.loc[studies["baseline_imbalance"] == "yes", "study_id"]:

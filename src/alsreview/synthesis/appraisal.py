@@ -8,7 +8,7 @@ import re
 
 import pandas as pd
 
-from ..data.appraisal import controlled_human_trials
+from ..data.appraisal import HARMS, controlled_human_trials
 from ..data.labels import label
 from .contrasts import COMPARATOR_KINDS
 
@@ -80,7 +80,7 @@ def harms_table(tables: dict[str, pd.DataFrame], names: dict[str, str]) -> pd.Da
     rows = []
     for arm in appraised_arms(tables).itertuples(index=False):
         h = harms.loc[arm.arm_id] if arm.arm_id in harms.index else None
-        listed = _cell(h["harms_not_reported"]) if h is not None else "serious_adverse_events|deaths|dropouts|adherence"
+        listed = _cell(h["harms_not_reported"]) if h is not None else "|".join(HARMS)
         if h is None:
             events = NOT_REPORTED
         else:

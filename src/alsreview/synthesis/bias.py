@@ -13,9 +13,9 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.patches import Patch
 
+from ..data.appraisal import HUMAN_TOOLS, OURS
 from .figure_style import PRINT_WIDTH_IN
 
-OURS = "this_review"
 # robvis's "colourblind" palette (R/helpers.R, get_colour) and its symbols; unclear shares the concerns colour.
 JUDGEMENT_STYLE = {
     "low": ("#fed98e", "+", "Low"),
@@ -44,7 +44,7 @@ def our_judgements(rob: pd.DataFrame) -> pd.DataFrame:
 def overall_by_study(rob: pd.DataFrame) -> dict[str, str]:
     """study_id -> our overall judgement (RoB 2 or ROBINS-I), for the forest plots and trial tables."""
     ours = our_judgements(rob)
-    overall = ours.loc[(ours["domain"] == "overall") & ours["tool"].isin(["rob2", "robins_i"])]
+    overall = ours.loc[(ours["domain"] == "overall") & ours["tool"].isin(HUMAN_TOOLS)]
     return dict(zip(overall["study_id"], overall["judgement"]))
 
 
@@ -188,7 +188,7 @@ def _band(judgement: str) -> str:
 def support_table(rob: pd.DataFrame, tools: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
     """Every judgement of ours on people, with what the source reports that supports it (pages: `sources_table`)."""
     ours = our_judgements(rob)
-    ours = ours.loc[ours["tool"].isin(["rob2", "robins_i"])]
+    ours = ours.loc[ours["tool"].isin(HUMAN_TOOLS)]
     position = {(t, d): int(p) for t, d, p in zip(tools["tool"], tools["domain"], tools["position"])}
     labels = {(t, d): label for t, d, label in zip(tools["tool"], tools["domain"], tools["label"])}
     keys = list(zip(ours["tool"], ours["domain"]))
@@ -203,7 +203,7 @@ def support_table(rob: pd.DataFrame, tools: pd.DataFrame, names: dict[str, str])
 def sources_table(rob: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
     """Per study: the tool, the result judged, and the page(s) read for our judgement."""
     ours = our_judgements(rob)
-    ours = ours.loc[ours["tool"].isin(["rob2", "robins_i"])]
+    ours = ours.loc[ours["tool"].isin(HUMAN_TOOLS)]
     rows = []
     for sid, part in ours.groupby("study_id", sort=False):
         rows.append({"study": names.get(sid, sid), "tool": TOOL_NAMES.get(part["tool"].iloc[0], part["tool"].iloc[0]),

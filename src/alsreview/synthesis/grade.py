@@ -21,12 +21,12 @@ import math
 
 import pandas as pd
 
+from ..data.appraisal import HIGH_RISK
 from ..data.favours import FAVOURS_CONTROL, FAVOURS_EXERCISE
 from ..data.labels import study_names
 from .contrasts import COMPARATOR_KINDS, NO_ADDED_EXERCISE
 
 LEVELS = ["very low", "low", "moderate", "high"]
-HIGH_RISK = ("high", "serious", "critical")
 SMALLEST_EFFECT_SMD = 0.2
 Z_ALPHA, Z_POWER = 1.959963984540054, 0.8416212335729143  # two-sided 5%, 80% power
 

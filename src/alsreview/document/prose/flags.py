@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ...data.appraisal import HUMAN_TOOLS, OURS
 from ...data.labels import POPULATION
 from ..bibliography import methods_keys
 from .citing import STUDY_KEY
@@ -29,8 +30,8 @@ def nocite(keys: list[str]) -> str:
 
 def risk_of_bias_flags(rob: pd.DataFrame) -> dict:
     """Which appraisal blocks have rows: ours of people (RoB 2, ROBINS-I), ours of animals (SYRCLE), published."""
-    ours = rob["assessed_by"] == "this_review"
-    return {"has_risk_of_bias": bool((ours & rob["tool"].isin(["rob2", "robins_i"])).any()),
+    ours = rob["assessed_by"] == OURS
+    return {"has_risk_of_bias": bool((ours & rob["tool"].isin(HUMAN_TOOLS)).any()),
             "has_animal_risk_of_bias": bool((ours & (rob["tool"] == "syrcle")).any()),
             "has_published_rob": bool((~ours).any())}
 
