@@ -8,9 +8,15 @@ import pytest
 from alsreview import cli
 
 
+# The fake Quarto's view of its call: the output folder, and the one file the target renders to.
+CALL = ('out=""; prev=""; for a in "$@"; do [ "$prev" = --output-dir ] && out="$a"; prev="$a"; done\n'
+        'case "$*" in *explorer.qmd*) file=explorer.html;; *"--to html"*) file=review.html;; '
+        '*"--to typst"*) file=review.pdf;; *) exit 9;; esac\n')
+
+
 def fake_quarto(tmp_path, body):
     script = tmp_path / "quarto"
-    script.write_text("#!/bin/sh\n" + body + "\n")
+    script.write_text("#!/bin/sh\n" + CALL + body + "\n")
     script.chmod(script.stat().st_mode | stat.S_IEXEC)
     return script
 
@@ -37,20 +43,20 @@ def test_missing_quarto_explains_how_to_get_it(built, capsys, monkeypatch):
 
 
 def test_failing_render_keeps_the_last_good_report(built, tmp_path, capsys):
-    quarto = fake_quarto(tmp_path, 'mkdir -p "$3/report"; echo half > "$3/report/review.html"; exit 1')
+    quarto = fake_quarto(tmp_path, 'mkdir -p "$out/report"; echo half > "$out/report/$file"; exit 1')
     code = cli.main(["--build-dir", str(built), "render", "--quarto", str(quarto)])
     assert code == 1
-    assert "quarto render failed (exit 1)" in capsys.readouterr().err
+    assert "quarto render failed (html exit 1, pdf exit 1, explorer exit 1)" in capsys.readouterr().err
     assert (built / "report" / "report" / "review.html").read_text() == "last good report"
     assert not list(built.glob(".report-staging-*"))
 
 
 def test_successful_render_replaces_the_report(built, tmp_path):
-    quarto = fake_quarto(tmp_path, '[ "$1" = render ] && [ "$2" = --output-dir ] || exit 9\n'
-                                   'mkdir -p "$3/report"; echo new > "$3/report/review.html"; echo pdf > "$3/report/review.pdf"')
+    quarto = fake_quarto(tmp_path, '[ "$1" = render ] && [ -n "$out" ] || exit 9\n'
+                                   'mkdir -p "$out/report"; echo "new $file" > "$out/report/$file"')
     assert cli.main(["--build-dir", str(built), "render", "--quarto", str(quarto)]) == 0
-    assert (built / "report" / "report" / "review.html").read_text() == "new\n"
-    assert (built / "report" / "report" / "review.pdf").is_file()
+    for name in ("review.html", "review.pdf", "explorer.html"):
+        assert (built / "report" / "report" / name).read_text() == f"new {name}\n"
 
 
 def test_render_before_build_is_a_usage_error(tmp_path, capsys):
@@ -58,17 +64,27 @@ def test_render_before_build_is_a_usage_error(tmp_path, capsys):
     assert "nothing to render yet" in capsys.readouterr().err
 
 
-def test_render_runs_quarto_again_only_when_an_input_changed(built, tmp_path):
+def test_render_runs_quarto_again_only_for_the_outputs_whose_inputs_changed(built, tmp_path):
     calls = tmp_path / "calls"
-    quarto = fake_quarto(tmp_path, f'echo called >> "{calls}"\n'
-                                   'mkdir -p "$3/report"; echo new > "$3/report/review.html"; echo pdf > "$3/report/review.pdf"')
+    quarto = fake_quarto(tmp_path, f'echo "$file" >> "{calls}"\n'
+                                   'mkdir -p "$out/report"; echo new > "$out/report/$file"')
     render = ["--build-dir", str(built), "render", "--quarto", str(quarto)]
+
+    def rendered_since(before: int) -> list[str]:
+        return sorted(calls.read_text().split()[before:])
+
     assert cli.main(render) == 0
+    assert rendered_since(0) == ["explorer.html", "review.html", "review.pdf"]
     assert cli.main(render) == 0
-    assert calls.read_text().count("called") == 1, "nothing changed, yet Quarto ran again"
-    (built / "analysis" / "values.yml").write_text("values: {n: 2}\n")
+    assert rendered_since(3) == [], "nothing changed, yet Quarto ran again"
+    (built / "analysis" / "values.yml").write_text("values: {n: 2}\n")  # read by all three outputs
     assert cli.main(render) == 0
-    assert calls.read_text().count("called") == 2, "build/analysis changed, yet the report was not rendered"
+    assert rendered_since(3) == ["explorer.html", "review.html", "review.pdf"]
+    (built / "analysis" / "tables").mkdir()
+    (built / "analysis" / "tables" / "one.md").write_text("| a |\n|---|\n| 1 |\n")  # read by the review only
+    assert cli.main(render) == 0
+    assert rendered_since(6) == ["review.html", "review.pdf"]
     (built / "report" / "report" / "review.pdf").unlink()
     assert cli.main(render) == 0
-    assert calls.read_text().count("called") == 3, "the PDF is missing, yet the report was not rendered"
+    assert rendered_since(8) == ["review.pdf"], "the PDF is missing, yet it was not rendered"
+    assert (built / "report" / "report" / "explorer.html").read_text() == "new\n"  # carried over each time

@@ -6,7 +6,6 @@ import errno
 import os
 import shutil
 import signal
-import subprocess
 import sys
 import textwrap
 import threading
@@ -22,9 +21,6 @@ QUARTO_MISSING = ("Quarto not found, so the review was not rendered (tables and 
 # Exit codes: 0 done, 1 bad data or a failed step, 2 wrong usage, 3 Quarto missing, 70 a bug,
 # 73 a folder that cannot be written, 74 disk full, 130/143 interrupted (Ctrl-C / kill).
 EXIT_CANNOT_WRITE, EXIT_DISK_FULL, EXIT_INTERRUPTED, EXIT_TERMINATED = 73, 74, 130, 143
-# The staged copy of the project Quarto renders: everything but outputs, data, environments and VCS folders.
-RENDER_SKIP = ("build", "data", ".venv", ".git", ".quarto", ".pytest_cache", ".hypothesis", "__pycache__",
-               "*.egg-info", ".ipynb_checkpoints")
 
 
 def cmd_validate(args) -> int:
@@ -74,34 +70,24 @@ def cmd_build(args) -> int:
     return 0
 
 
-def run_quietly(command: list[str], log: Path, verbose: bool, tail: int = 15, cwd: Path = PROJ_ROOT) -> int:
-    """Run a chatty tool with its output in a log file; on failure show the log's last lines. verbose streams it."""
-    if verbose:
-        return subprocess.run(command, cwd=cwd).returncode
-    log.parent.mkdir(parents=True, exist_ok=True)
-    with open(log, "w", encoding="utf-8") as handle:
-        returncode = subprocess.run(command, cwd=cwd, stdout=handle, stderr=subprocess.STDOUT).returncode
-    if returncode != 0:
-        lines = log.read_text(encoding="utf-8", errors="replace").splitlines()[-tail:]
-        print("\n".join(f"  | {line}" for line in lines), file=sys.stderr)
-    return returncode
-
-
 def cmd_render(args) -> int:
-    """Render a staged copy of the project under the build lock, then swap the result into build/report.
+    """Render the outputs whose inputs changed (HTML, PDF, explorer), at once, in staged copies of the project
+    under the build lock; swap the assembled report into build/report only when every render succeeded.
 
-    Quarto writes beside its input (report/*.typ, review_files/, .quarto/) and edits .gitignore; rendering a
-    copy keeps the source tree and tracked files untouched, and the lock lets two renders run one after the other."""
+    Quarto writes beside its input (report/*.typ, review_files/, .quarto/) and edits .gitignore; rendering copies
+    keeps the source tree and tracked files untouched, and the lock lets two renders run one after the other."""
     from .pipeline.build import build_lock, replace_dir
+    from .pipeline.render import OUTPUTS, assemble, output_keys, outputs_to_render, render_outputs, show_failure
 
     build_dir = Path(args.build_dir)
-    if not (build_dir / "analysis" / "manifest.json").is_file():
+    analysis = build_dir / "analysis"
+    if not (analysis / "manifest.json").is_file():
         raise UsageError("nothing to render yet: run `alsreview build` (or `make notebooks`) first")
-    from .pipeline.render_cache import KEY_FILE, is_current, render_key
-
-    key = render_key(PROJ_ROOT, build_dir / "analysis")
-    if not args.force and is_current(build_dir / "report", key):
-        print(f"report: {display_path(build_dir / 'report')}/ is up to date (nothing it is made from changed)")
+    report = build_dir / "report"
+    keys = output_keys(PROJ_ROOT, analysis)
+    up_to_date = f"report: {display_path(report)}/ is up to date (nothing it is made from changed)"
+    if not args.force and not outputs_to_render(report, keys):
+        print(up_to_date)
         return 0
     beside_python = Path(sys.executable).parent / "quarto"  # where `pip install quarto-cli` puts it
     quarto = args.quarto or shutil.which("quarto") or (str(beside_python) if beside_python.is_file() else "")
@@ -111,25 +97,30 @@ def cmd_render(args) -> int:
         print(f"alsreview: {QUARTO_MISSING}{seen}", file=sys.stderr)
         return 3
     with build_lock(build_dir):
+        stale = list(OUTPUTS) if args.force else outputs_to_render(report, keys)  # another render may have run
+        if not stale:
+            print(up_to_date)
+            return 0
         stage = build_dir / f".render-{os.getpid()}"
+        log = build_dir / "render.log"
         try:
-            project = stage / "project"
-            shutil.copytree(PROJ_ROOT, project, ignore=shutil.ignore_patterns(*RENDER_SKIP))
-            shutil.copytree(build_dir / "analysis", project / "build" / "analysis")
-            output = stage / "output"
-            log = build_dir / "render.log"
-            returncode = run_quietly([quarto, "render", "--output-dir", str(output.resolve())], log, args.verbose,
-                                     cwd=project)
-            if returncode != 0:
-                print(f"quarto render failed (exit {returncode}); the last good report in "
-                      f"{display_path(build_dir / 'report')}/ is unchanged; full log: {display_path(log)}",
-                      file=sys.stderr)
+            results = render_outputs(quarto, PROJ_ROOT, analysis, stage, stale, log)
+            if args.verbose:
+                print(log.read_text(encoding="utf-8", errors="replace"))
+            failed = [name for name, (code, _) in results.items() if code != 0]
+            if failed:
+                for name in failed:
+                    show_failure(name, stage / name / "quarto.log")
+                codes = ", ".join(f"{name} exit {results[name][0]}" for name in failed)
+                print(f"quarto render failed ({codes}); the last good report in {display_path(report)}/ is "
+                      f"unchanged; full log: {display_path(log)}", file=sys.stderr)
                 return 1
-            (output / KEY_FILE).write_text(key)
-            replace_dir(output, build_dir / "report")
+            assembled = stage / "report"
+            assemble(report, {name: folder for name, (_, folder) in results.items()}, keys, assembled)
+            replace_dir(assembled, report)
         finally:
             shutil.rmtree(stage, ignore_errors=True)
-    print(f"report: {display_path(build_dir / 'report')}/ (HTML and PDF)")
+    print(f"report: {display_path(report)}/ (rendered: {', '.join(o.name for o in stale)})")
     return 0
 
 

@@ -126,7 +126,10 @@ def problems_where(table: RawTable, mask: pd.Series, column: str, rule) -> list[
     """One Problem per row where mask is true; rule is a string or a function of the cell value.
 
     Every row-level rule of the validator reports through this, so each names file, line, column and value."""
-    rows = table.frame.loc[mask.fillna(False).astype(bool)]
-    values = rows[column] if column in rows else pd.Series([""] * len(rows), index=rows.index)
+    hit = mask.fillna(False).astype(bool).to_numpy()
+    if not hit.any():  # the common case: checking a valid table copies nothing
+        return []
+    lines = table.frame[LINE].to_numpy()[hit]
+    values = table.frame[column].to_numpy()[hit] if column in table.frame else [""] * len(lines)
     return [Problem(table.file, int(line), column, str(value), rule(value) if callable(rule) else rule)
-            for line, value in zip(rows[LINE], values)]
+            for line, value in zip(lines, values)]

@@ -56,10 +56,9 @@ def _beyond_int64(text: str) -> bool:
 
 def _fullmatch(col: pd.Series, filled: pd.Series, pattern: str) -> pd.Series:
     """Regex test of the filled cells only (empty cells are the `required` rule's business)."""
-    result = pd.Series(False, index=col.index)
-    if filled.any():
-        result[filled] = col[filled].str.fullmatch(pattern, flags=re.ASCII).astype(bool)
-    return result
+    match = re.compile(pattern, flags=re.ASCII).fullmatch
+    return pd.Series([bool(f) and match(v) is not None for v, f in zip(col.tolist(), filled.tolist())],
+                     index=col.index, dtype=bool)
 
 
 def check_field(table: RawTable, field: Field) -> list[Problem]:
@@ -108,16 +107,16 @@ def check_field(table: RawTable, field: Field) -> list[Problem]:
 def check_text(table: RawTable) -> list[Problem]:
     """In every column: no control characters (NUL and friends) and no cell longer than MAX_CELL characters."""
     out = []
+    control = re.compile(CONTROL).search
+    lines = table.frame[LINE].tolist()
     for column in table.resource.field_names:
-        col = table.frame[column]
-        long = col.str.len() > MAX_CELL
-        if long.any():
-            rows = table.frame.loc[long]
-            out += [Problem(table.file, int(line), column, value[:40],
-                            f"cell is {len(value)} characters long; the limit is {MAX_CELL}")
-                    for line, value in zip(rows[LINE], rows[column])]
-        out += problems_where(table, col.str.contains(CONTROL, regex=True) & ~long, column,
-                         "contains a control character (such as NUL): remove it")
+        for line, value in zip(lines, table.frame[column].tolist()):
+            if len(value) > MAX_CELL:
+                out.append(Problem(table.file, int(line), column, value[:40],
+                                   f"cell is {len(value)} characters long; the limit is {MAX_CELL}"))
+            elif control(value):
+                out.append(Problem(table.file, int(line), column, value,
+                                   "contains a control character (such as NUL): remove it"))
     return out
 
 

@@ -1,0 +1,144 @@
+"""The render step: three outputs (the review as HTML, the review as PDF, the explorer), each with its own key over
+the files it reads. Only the outputs whose key changed are rendered, all at the same time, each by its own Quarto
+in its own staged copy of the project (Quarto writes beside its input, so two renders cannot share a copy). The
+outputs whose key did not change are carried over from the last good report, and the assembled report replaces it
+only when every render succeeded.
+
+Which files an output reads is decided by exclusion: an output's key covers every render input except those that
+only the other document reads (EXCLUDED). A new file in report/ or build/analysis/ therefore counts for every
+output until it is listed here, which can cost a render but never leaves a stale one."""
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from fnmatch import fnmatch
+from pathlib import Path
+
+KEYS_FILE = ".render-keys.json"
+SOURCE_SUFFIXES = {".qmd", ".md", ".html", ".typ", ".css", ".scss", ".js", ".lua", ".yml", ".yaml", ".bib", ".csl"}
+# The staged copy of the project Quarto renders: everything but outputs, data, environments and VCS folders.
+RENDER_SKIP = ("build", "data", ".venv", ".git", ".quarto", ".pytest_cache", ".hypothesis", "__pycache__",
+               "*.egg-info", ".ipynb_checkpoints")
+EXPLORER_ONLY = ("report/explorer.qmd", "report/explorer.js", "report/vendor/*", "build/analysis/explorer/*")
+REVIEW_ONLY = ("report/index.qmd", "report/print-layout.typ", "report/reference-links.html", "report/methods.bib",
+               "build/analysis/tables/*", "build/analysis/figures/*", "build/analysis/prose/*",
+               "build/analysis/notebooks-html/*", "build/analysis/notebooks/*")
+
+
+@dataclass(frozen=True)
+class Output:
+    name: str
+    target: tuple[str, ...]  # what follows `quarto render`
+    main_file: str  # the file that must exist for the output to count as rendered
+    excluded: tuple[str, ...]  # render inputs this output does not read
+
+
+OUTPUTS = (
+    Output("html", ("report/index.qmd", "--to", "html"), "report/review.html", EXPLORER_ONLY),
+    Output("pdf", ("report/index.qmd", "--to", "typst"), "report/review.pdf", EXPLORER_ONLY),
+    Output("explorer", ("report/explorer.qmd",), "report/explorer.html", REVIEW_ONLY),
+)
+
+
+def render_inputs(project_root: Path, analysis_dir: Path) -> dict[str, Path]:
+    """Every file Quarto may read, by its path in the staged project."""
+    root = Path(project_root)
+    inputs = {"_quarto.yml": root / "_quarto.yml"}
+    inputs.update({p.relative_to(root).as_posix(): p for p in sorted((root / "report").rglob("*"))
+                   if p.is_file() and p.suffix in SOURCE_SUFFIXES})
+    inputs.update({f"build/analysis/{p.relative_to(analysis_dir).as_posix()}": p
+                   for p in sorted(Path(analysis_dir).rglob("*")) if p.is_file()})
+    return inputs
+
+
+def output_keys(project_root: Path, analysis_dir: Path) -> dict[str, str]:
+    """One hash per output over the names and bytes of the inputs it reads."""
+    hashes = {name: hashlib.sha256(path.read_bytes()).hexdigest()
+              for name, path in render_inputs(project_root, analysis_dir).items()}
+    keys = {}
+    for output in OUTPUTS:
+        read = {name: h for name, h in hashes.items() if not any(fnmatch(name, pattern) for pattern in output.excluded)}
+        keys[output.name] = hashlib.sha256(json.dumps([output.target, read], sort_keys=True).encode()).hexdigest()
+    return keys
+
+
+def last_render(report_dir: Path) -> dict:
+    """What the last good report was rendered from: {output: {"key": ..., "files": [...]}}; {} when unknown."""
+    try:
+        record = json.loads((Path(report_dir) / KEYS_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return record if isinstance(record, dict) else {}
+
+
+def outputs_to_render(report_dir: Path, keys: dict[str, str]) -> list[Output]:
+    """The outputs whose inputs changed since the last good report, or whose files are gone."""
+    record = last_render(report_dir)
+    stale = []
+    for output in OUTPUTS:
+        seen = record.get(output.name, {})
+        complete = all((Path(report_dir) / f).is_file() for f in seen.get("files", [])) and \
+            (Path(report_dir) / output.main_file).is_file()
+        if seen.get("key") != keys[output.name] or not complete:
+            stale.append(output)
+    return stale
+
+
+def files_under(folder: Path) -> list[str]:
+    return sorted(p.relative_to(folder).as_posix() for p in Path(folder).rglob("*") if p.is_file())
+
+
+def render_outputs(quarto: str, project_root: Path, analysis_dir: Path, stage: Path, outputs: list[Output],
+                   log: Path) -> dict[str, tuple[int, Path]]:
+    """Render each output in its own staged copy, all at once; returns {name: (exit status, output folder)}.
+    Quarto's messages go to one log per output, gathered into `log` afterwards."""
+    running = {}
+    for output in outputs:
+        project = stage / output.name / "project"
+        shutil.copytree(project_root, project, ignore=shutil.ignore_patterns(*RENDER_SKIP))
+        shutil.copytree(analysis_dir, project / "build" / "analysis")
+        folder = stage / output.name / "output"
+        handle = open(stage / output.name / "quarto.log", "w", encoding="utf-8")
+        command = [quarto, "render", *output.target, "--output-dir", str(folder.resolve())]
+        running[output.name] = (subprocess.Popen(command, cwd=project, stdout=handle, stderr=subprocess.STDOUT),
+                                handle, folder)
+    results = {}
+    try:
+        for name, (process, handle, folder) in running.items():
+            results[name] = (process.wait(), folder)
+    finally:  # interrupted (Ctrl-C, kill): no Quarto is left running
+        for process, handle, _ in running.values():
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+            handle.close()
+    log.parent.mkdir(parents=True, exist_ok=True)
+    log.write_text("".join(f"== quarto render ({name}) ==\n" + (stage / name / "quarto.log").read_text(
+        encoding="utf-8", errors="replace") for name in results), encoding="utf-8")
+    return results
+
+
+def assemble(report_dir: Path, rendered: dict[str, Path], keys: dict[str, str], target: Path) -> None:
+    """The new report in `target`: fresh renders, plus the unchanged outputs of the last good report."""
+    record = last_render(report_dir)
+    new_record = {}
+    for output in OUTPUTS:
+        if output.name in rendered:
+            source, files = rendered[output.name], files_under(rendered[output.name])
+        else:
+            source, files = Path(report_dir), record[output.name]["files"]
+        for name in files:
+            (target / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source / name, target / name)
+        new_record[output.name] = {"key": keys[output.name], "files": files}
+    (target / KEYS_FILE).write_text(json.dumps(new_record, indent=1, sort_keys=True), encoding="utf-8")
+
+
+def show_failure(name: str, log: Path, tail: int = 15) -> None:
+    lines = log.read_text(encoding="utf-8", errors="replace").splitlines()[-tail:]
+    print(f"quarto render of the {name} output failed; its last lines:", file=sys.stderr)
+    print("\n".join(f"  | {line}" for line in lines), file=sys.stderr)
