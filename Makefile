@@ -6,21 +6,24 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 LOCK := requirements.lock
-# uv (a fast installer from PyPI) lives beside the environment, outside it, so `uv pip sync` leaves it alone.
-UV_HOME := $(VENV)/.uv
+# uv (a fast installer from PyPI) is fetched once per machine into the user's cache, not once per clone, and
+# lives outside the environment, so `uv pip sync` leaves it alone.
+UV_HOME := $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/alsreview/uv
 # Notebook parameters (see docs/chain.md): e.g. `make report SPECIES=human`.
 SPECIES ?=
 YEAR_MIN ?=
 YEAR_MAX ?=
 EVIDENCE_TYPES ?=
 JOBS ?= 2
+# Test workers (pytest-xdist): tests that share a rendered document run on one worker (tests/conftest.py).
+TEST_JOBS ?= 2
 QUARTO ?= $(shell command -v quarto 2>/dev/null)
 QUARTO_LOG := build/quarto-install.log
 export QUARTO_PYTHON := $(abspath $(BIN)/python)
 export MPLBACKEND := Agg
 
 # Parameters are data, never shell: they reach the recipes as environment variables and are quoted there.
-export SPECIES YEAR_MIN YEAR_MAX EVIDENCE_TYPES JOBS QUARTO
+export SPECIES YEAR_MIN YEAR_MAX EVIDENCE_TYPES JOBS QUARTO TEST_JOBS
 BUILD_ARGS := --jobs "$$JOBS" --species "$$SPECIES" --year-min "$$YEAR_MIN" --year-max "$$YEAR_MAX" \
 	--evidence-types "$$EVIDENCE_TYPES"
 
@@ -33,19 +36,22 @@ help: ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z]+):.*## /  \1\t/' | expand -t 14
 
 # The environment: uv when it can be had (found on PATH, or fetched from PyPI into $(UV_HOME)), pip otherwise;
-# the same pinned versions either way (requirements.lock, compiled from pyproject.toml by `make lock`).
+# the same pinned versions either way (requirements.lock, compiled from pyproject.toml by `make lock`). Bytecode
+# is not compiled ahead: Python compiles each module the first time it is imported, so only what runs pays.
 $(STAMP): pyproject.toml $(LOCK)
 	@echo "setting up $(VENV) from $(LOCK) (first run only) ..."
 	@start=$$EPOCHREALTIME; \
 	uv=$$(command -v uv || true); \
 	test -x $(BIN)/python || $(PYTHON) -m venv --without-pip $(VENV) || exit 1; \
 	if [ -z "$$uv" ] && [ ! -x $(UV_HOME)/bin/uv ]; then \
-		$(PYTHON) -m pip install --quiet --disable-pip-version-check --root-user-action=ignore --target $(UV_HOME) uv \
-			> /dev/null 2>&1 || rm -rf $(UV_HOME); \
+		fetch=$(UV_HOME).$$$$; mkdir -p "$$(dirname $(UV_HOME))" 2>/dev/null; \
+		$(PYTHON) -m pip install --quiet --disable-pip-version-check --root-user-action=ignore --target "$$fetch" uv \
+			> /dev/null 2>&1 && { mv -T "$$fetch" $(UV_HOME) 2>/dev/null || true; }; \
+		rm -rf "$$fetch"; \
 	fi; \
 	[ -z "$$uv" ] && [ -x $(UV_HOME)/bin/uv ] && uv=$(UV_HOME)/bin/uv; \
 	if [ -n "$$uv" ] \
-		&& "$$uv" pip sync --quiet --compile-bytecode --python $(BIN)/python $(LOCK) \
+		&& "$$uv" pip sync --quiet --python $(BIN)/python $(LOCK) \
 		&& "$$uv" pip install --quiet --python $(BIN)/python --no-deps -e .; then \
 		how=uv; \
 	else \
@@ -85,10 +91,10 @@ quarto-once:
 	fi
 
 test: $(STAMP) ## run the test suite
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n "$$TEST_JOBS" --dist loadgroup
 
 bench: $(STAMP) ## benchmark setup, validation, analyses and the whole chain (slow; not run in CI)
-	QUARTO="$(QUARTO)" $(BIN)/python benchmarks/bench.py
+	QUARTO="$(QUARTO)" $(BIN)/python benchmarks/bench.py --test
 	QUARTO="$$QUARTO" $(BIN)/python benchmarks/explorer.py
 
 lock: $(STAMP) ## recompile requirements.lock from pyproject.toml (after changing a dependency)

@@ -41,14 +41,64 @@ def built_analysis() -> Path:
 
 
 @pytest.fixture(scope="session")
-def rendered_report(tmp_path_factory, built_analysis) -> Path:
-    """The review rendered once per test session (HTML and PDF) from a fresh build of the shipped data."""
+def rendered_report(built_analysis) -> Path:
+    """build/report brought up to date by `alsreview render`, as `make report` does: rendered at most once per
+    session, and not at all when the report of the last `make report` is still current (its render keys match)."""
     quarto = quarto_binary()
     if quarto is None:
         pytest.skip("no Quarto: neither QUARTO nor quarto on PATH (CI installs it with ../shared/tools/quarto/install)")
-    out = tmp_path_factory.mktemp("report")
-    env = {**os.environ, "QUARTO_PYTHON": str(PROJ_ROOT / ".venv" / "bin" / "python")}
-    result = subprocess.run([quarto, "render", "--output-dir", str(out)], cwd=PROJ_ROOT, capture_output=True,
-                            text=True, env=env)
-    assert result.returncode == 0, result.stderr[-3000:]
-    return out
+    result = subprocess.run([str(PROJ_ROOT / ".venv" / "bin" / "alsreview"), "render", "--quarto", quarto],
+                            cwd=PROJ_ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    return PROJ_ROOT / "build" / "report"
+
+
+def subset_report(tmp_path_factory, name: str):
+    from rendering import SUBSETS, build_and_render
+
+    if quarto_binary() is None:
+        pytest.skip("Quarto not found (set QUARTO or see README)")
+    return build_and_render(tmp_path_factory.mktemp(name), SUBSETS[name])
+
+
+@pytest.fixture(scope="session")
+def human_report(tmp_path_factory):
+    return subset_report(tmp_path_factory, "human_report")
+
+
+@pytest.fixture(scope="session")
+def animal_report(tmp_path_factory):
+    return subset_report(tmp_path_factory, "animal_report")
+
+
+@pytest.fixture(scope="session")
+def from_2005_report(tmp_path_factory):
+    return subset_report(tmp_path_factory, "from_2005_report")
+
+
+# Fixtures that build or render: under pytest-xdist (`make test` runs two workers with --dist loadgroup) every
+# test that uses one runs on the same worker, so each is made once per run. The longest come first.
+EXPENSIVE = {"rendered_report": "review", "user_path_report": "user-path", "hostile_render": "hostile",
+             "human_report": "subset-human", "animal_report": "subset-animal", "from_2005_report": "subset-2005",
+             "full_build": "full-build"}
+
+
+def expensive_group(item) -> str | None:
+    from rendering import SUBSETS
+
+    for fixture, group in EXPENSIVE.items():
+        if fixture in item.fixturenames:
+            return group
+    example = getattr(item, "callspec", None) and item.callspec.params.get("example")
+    shared = [name for name, make_vars in SUBSETS.items() if make_vars == example]
+    return EXPENSIVE[shared[0]] if shared else None
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
+def pytest_collection_modifyitems(config, items):
+    order = list(EXPENSIVE.values())
+    groups = {item: expensive_group(item) for item in items}
+    for item, group in groups.items():
+        if group:
+            item.add_marker(pytest.mark.xdist_group(group))
+    items.sort(key=lambda item: order.index(groups[item]) if groups[item] else len(order))

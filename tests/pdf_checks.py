@@ -3,6 +3,7 @@ other text, text outside the page margins, and table rows that never reached the
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from pathlib import Path
 
 import pdfplumber
@@ -10,9 +11,20 @@ import pdfplumber
 PAGE_NUMBER = re.compile(r"^\d{1,3}$")
 
 
+def version(path: Path) -> tuple[str, int, int]:
+    """A PDF as a cache key: reading a 60-page PDF takes pdfplumber about 20 s, so each version is read once."""
+    stat = Path(path).stat()
+    return str(Path(path).resolve()), stat.st_mtime_ns, stat.st_size
+
+
 def words_by_page(pdf_path: Path) -> list[tuple[float, float, list[dict]]]:
     """(width, height, words) for every page; each word has text and x0, x1, top, bottom in points."""
-    with pdfplumber.open(pdf_path) as pdf:
+    return _words_by_page(version(pdf_path))
+
+
+@lru_cache(maxsize=4)
+def _words_by_page(key: tuple[str, int, int]) -> list[tuple[float, float, list[dict]]]:
+    with pdfplumber.open(key[0]) as pdf:
         return [(page.width, page.height, page.extract_words(keep_blank_chars=False, use_text_flow=True))
                 for page in pdf.pages]
 
@@ -58,7 +70,12 @@ def squashed(text: str) -> str:
 
 
 def pdf_text(pdf_path: Path) -> str:
-    with pdfplumber.open(pdf_path) as pdf:
+    return _pdf_text(version(pdf_path))
+
+
+@lru_cache(maxsize=4)
+def _pdf_text(key: tuple[str, int, int]) -> str:
+    with pdfplumber.open(key[0]) as pdf:
         return "\n".join(page.extract_text() or "" for page in pdf.pages)
 
 

@@ -1,5 +1,6 @@
-"""Building and rendering a report in a temporary copy of the Quarto project, with the real Quarto, and reading
-the HTML and PDF back as text. Shared by the subset and user-path tests."""
+"""Building and rendering a report as `make report` does (`alsreview build`, then `alsreview render`) into a
+build folder of its own, with the real Quarto, and reading the HTML and PDF back as text. Shared by the subset,
+user-path and documented-example tests; conftest.py renders each distinct selection once per test session."""
 from __future__ import annotations
 
 import html
@@ -12,7 +13,6 @@ from functools import lru_cache
 from pathlib import Path
 
 from alsreview.data.paths import DATA_DIR, PROJ_ROOT
-from alsreview.pipeline.build import build
 
 INSTALLER = PROJ_ROOT.parent / "shared" / "tools" / "quarto" / "install"
 
@@ -37,7 +37,7 @@ class Rendered:
     html: str  # the HTML source
     text: str  # the HTML's visible text, whitespace collapsed
     pdf_text: str  # the PDF's text, whitespace collapsed and line-end hyphens joined
-    stderr: str
+    log: str  # what the build and Quarto printed
 
     def section(self, section_id: str) -> str:
         """The HTML of one section (by its id), up to the next section of the same or a higher level."""
@@ -63,20 +63,33 @@ def pdf_text(path: Path) -> str:
     return " ".join(re.sub(r"-\n(?=[a-z])", "", text).split())
 
 
-def build_and_render(workdir: Path, params: dict, data_dir: Path = DATA_DIR) -> Rendered:
-    """Copy the Quarto project, build its analysis from data_dir with params, render HTML and PDF."""
+# The selections the subset tests and the docs' `make report` examples render, each once per session, by the
+# name of its session fixture (conftest.py).
+SUBSETS = {"human_report": {"SPECIES": "human"}, "animal_report": {"SPECIES": "mouse,rat"},
+           "from_2005_report": {"YEAR_MIN": "2005"}}
+ALSREVIEW = PROJ_ROOT / ".venv" / "bin" / "alsreview"
+
+
+def cli_options(make_vars: dict[str, str]) -> list[str]:
+    """`make report SPECIES=human` as the options `alsreview build` takes: ["--species=human"]."""
+    return [f"--{name.lower().replace('_', '-')}={value}" for name, value in make_vars.items()]
+
+
+def build_and_render(workdir: Path, make_vars: dict[str, str], data_dir: Path = DATA_DIR, env: dict | None = None) -> Rendered:
+    """Build the analysis from data_dir with the make parameters, then render HTML, PDF and explorer."""
     quarto = quarto_binary()
-    project = workdir / "project"
-    project.mkdir(parents=True)
-    shutil.copy(PROJ_ROOT / "_quarto.yml", project / "_quarto.yml")
-    shutil.copytree(PROJ_ROOT / "report", project / "report")
-    analysis = build(params, data_dir=data_dir, build_dir=project / "build", progress=False, log=lambda *_: None)
-    out = project / "build" / "report"
-    result = subprocess.run([quarto, "render", "--output-dir", str(out)], cwd=project, capture_output=True, text=True,
-                            timeout=900, env={**os.environ, "QUARTO_PYTHON": str(PROJ_ROOT / ".venv" / "bin" / "python")})
-    assert result.returncode == 0, result.stderr[-3000:]
-    page = next(out.rglob("review.html")).read_text(encoding="utf-8")
-    return Rendered(analysis, page, visible_text(page), pdf_text(next(out.rglob("review.pdf"))), result.stderr)
+    build_dir = Path(workdir) / "build"
+    common = [str(ALSREVIEW), "--data-dir", str(data_dir), "--build-dir", str(build_dir)]
+    output = []
+    for step in (["build", "--quiet", *cli_options(make_vars)], ["render", "--quarto", quarto]):
+        result = subprocess.run(common + step, capture_output=True, text=True, timeout=900,
+                                env={**os.environ, **(env or {})})
+        assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+        output.append(result.stdout + result.stderr)
+    report = build_dir / "report"
+    page = next(report.rglob("review.html")).read_text(encoding="utf-8")
+    log = "\n".join(output) + (build_dir / "render.log").read_text(encoding="utf-8", errors="replace")
+    return Rendered(build_dir / "analysis", page, visible_text(page), pdf_text(next(report.rglob("review.pdf"))), log)
 
 
 def sentences(text: str) -> list[str]:

@@ -10,15 +10,13 @@ import math
 import os
 import re
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from alsreview.data.labels import DIRECTION_COLOURS
-from alsreview.data.paths import ANALYSIS_DIR, DATA_DIR, PROJ_ROOT
+from alsreview.data.paths import ANALYSIS_DIR, DATA_DIR
 from alsreview.document.explorer import label
 
 pytestmark = pytest.mark.slow
@@ -35,26 +33,13 @@ def chromium_path() -> str | None:
     return None
 
 
-def quarto_path() -> str | None:
-    return os.environ.get("QUARTO") or shutil.which("quarto")
-
-
 @pytest.fixture(scope="module")
-def rendered(tmp_path_factory) -> Path:
-    """The explorer rendered by the real Quarto from a fresh build, in a folder of its own."""
+def rendered(rendered_report) -> Path:
+    """The explorer as `make report` renders it with the real Quarto (the session's render of the review)."""
     pytest.importorskip("playwright.sync_api", reason="Playwright is not installed: pip install -e '.[dev]'")
     if chromium_path() is None:
         pytest.skip("no Chromium to drive: install Debian's chromium (apt-get install chromium; .ci/run does this)")
-    quarto = quarto_path()
-    if not quarto:
-        pytest.skip("quarto is not on PATH and QUARTO is unset: install Quarto (see README) to render the explorer")
-    cli = Path(sys.executable).parent / "alsreview"
-    subprocess.run([str(cli), "build", "--quiet"], check=True, cwd=PROJ_ROOT, capture_output=True)
-    out = tmp_path_factory.mktemp("report")
-    result = subprocess.run([quarto, "render", "report/explorer.qmd", "--output-dir", str(out)], cwd=PROJ_ROOT,
-                            capture_output=True, text=True)
-    assert result.returncode == 0, result.stderr[-3000:]
-    return out
+    return rendered_report
 
 
 @pytest.fixture(scope="module")

@@ -1,5 +1,4 @@
 """The report source refers only to what the build produces, cites only known keys, and types no numbers."""
-import os
 import re
 import shutil
 import subprocess

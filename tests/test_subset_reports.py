@@ -1,11 +1,11 @@
 """Subset reports say what they are: rendered with the real Quarto for a human-only, an animal-only and a
-year-bounded selection, each keeps the corpus facts, says in one line what is missing, and neither
+year-bounded selection (rendered once per session in conftest.py), each keeps the corpus facts, says in one line what is missing, and neither
 describes nor cites an excluded study. An empty selection stops the build and writes nothing."""
 import html
 import re
 
 import pytest
-from rendering import build_and_render, quarto_binary
+from rendering import quarto_binary
 
 from alsreview import cli
 from alsreview.data.subset import select
@@ -25,25 +25,6 @@ def test_an_empty_selection_stops_the_build_naming_the_parameters(tmp_path, caps
     err = capsys.readouterr().err
     assert "SPECIES=human YEAR_MAX=1950 matches no study" in err and "no report was written" in err
     assert not (build_dir / "analysis").exists()
-
-
-def rendered(tmp_path_factory, name, params):
-    return build_and_render(tmp_path_factory.mktemp(name), params)
-
-
-@pytest.fixture(scope="module")
-def human(tmp_path_factory):
-    return rendered(tmp_path_factory, "human", {"species": ["human"]})
-
-
-@pytest.fixture(scope="module")
-def animal(tmp_path_factory):
-    return rendered(tmp_path_factory, "animal", {"species": ["mouse", "rat"]})
-
-
-@pytest.fixture(scope="module")
-def from_2005(tmp_path_factory):
-    return rendered(tmp_path_factory, "from2005", {"year_min": 2005})
 
 
 def mentions(report, tables, key) -> list[str]:
@@ -69,7 +50,7 @@ def check_common(report, tables, params):
     assert f"Each of the {SEED_LIST} references" in report.text
     assert re.search(rf"References in the seed review['’]s list {SEED_LIST}\b", report.text)
     assert "This is a subset report" in report.text and "This is a subset report" in report.pdf_text
-    assert "?meta" not in report.text and "?@" not in report.text and "not found" not in report.stderr
+    assert "?meta" not in report.text and "?@" not in report.text and "not found" not in report.log
     check_citations(report, citable)
 
 
@@ -90,7 +71,8 @@ def check_citations(report, citable):
 
 @pytest.mark.slow
 @pytest.mark.skipif(quarto_binary() is None, reason="Quarto not found (set QUARTO or see README)")
-def test_human_only_report(human, tables):
+def test_human_only_report(human_report, tables):
+    human = human_report
     check_common(human, tables, {"species": ["human"]})
     assert "No animal experiment testing exercise is in this selection." in human.text
     assert "No animal experiment testing exercise is in this selection." in human.pdf_text
@@ -102,7 +84,8 @@ def test_human_only_report(human, tables):
 
 @pytest.mark.slow
 @pytest.mark.skipif(quarto_binary() is None, reason="Quarto not found (set QUARTO or see README)")
-def test_animal_only_report(animal, tables):
+def test_animal_only_report(animal_report, tables):
+    animal = animal_report
     check_common(animal, tables, {"species": ["mouse", "rat"]})
     assert "No human study testing exercise is in this selection." in animal.text
     assert "No randomised trial is in this selection" not in animal.text  # the whole discussion of trials is left out
@@ -114,7 +97,8 @@ def test_animal_only_report(animal, tables):
 
 @pytest.mark.slow
 @pytest.mark.skipif(quarto_binary() is None, reason="Quarto not found (set QUARTO or see README)")
-def test_year_bounded_report(from_2005, tables):
+def test_year_bounded_report(from_2005_report, tables):
+    from_2005 = from_2005_report
     check_common(from_2005, tables, {"year_min": 2005})
     chosen = select(tables, year_min=2005)
     trials = prose.primary_studies(chosen).query("evidence_type == 'human_rct'")

@@ -1,6 +1,5 @@
 """Data are untrusted (issue 13): they cannot become markup, cannot make the build read files outside data/, and
 every input the validator passes can be built. One test per defect; each failed before the fix."""
-import csv
 import errno
 import io
 import json
@@ -353,7 +352,7 @@ def test_render_writes_nothing_into_the_source_tree(built, tmp_path, exit_code):
     before = source_state()
     quarto = fake_quarto(tmp_path, 'echo junk > report/index.typ; mkdir -p report/review_files; echo "/.quarto/" >> .gitignore\n'
                                    'test -f build/analysis/manifest.json || exit 7\n'
-                                   f'mkdir -p "$3/report"; echo new > "$3/report/review.html"; exit {exit_code}')
+                                   f'mkdir -p "$out/report"; echo new > "$out/report/$file"; exit {exit_code}')
     code = cli.main(["--build-dir", str(built), "render", "--quarto", str(quarto)])
     assert code == exit_code
     assert source_state() == before
@@ -363,8 +362,9 @@ def test_render_writes_nothing_into_the_source_tree(built, tmp_path, exit_code):
 
 def test_two_renders_at_once_both_succeed_one_after_the_other(built, tmp_path):
     busy = tmp_path / "busy"
-    quarto = fake_quarto(tmp_path, f'[ -e "{busy}" ] && exit 9; touch "{busy}"; sleep 1; rm "{busy}"\n'
-                                   'mkdir -p "$3/report"; echo ok > "$3/report/review.html"')
+    # One render runs its three outputs at once; two renders of the same output at once would be a collision.
+    quarto = fake_quarto(tmp_path, f'[ -e "{busy}-$file" ] && exit 9; touch "{busy}-$file"; sleep 1; rm "{busy}-$file"\n'
+                                   'mkdir -p "$out/report"; echo ok > "$out/report/$file"')
     command = [sys.executable, "-m", "alsreview.cli", "--build-dir", str(built), "render", "--quarto", str(quarto)]
     first, second = subprocess.Popen(command, stderr=subprocess.PIPE), subprocess.Popen(command, stderr=subprocess.PIPE)
     assert first.wait(60) == 0 and second.wait(60) == 0

@@ -115,7 +115,7 @@ def squash(text: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def rendered(tmp_path_factory):
+def hostile_render(tmp_path_factory):
     quarto = quarto_binary()
     if quarto is None:
         pytest.skip("Quarto not found: set QUARTO or put quarto on PATH")
@@ -139,15 +139,15 @@ def rendered(tmp_path_factory):
     return touched, page, pdf_text, build_dir
 
 
-def test_every_free_text_field_was_poisoned(rendered):
-    touched = rendered[0]
+def test_every_free_text_field_was_poisoned(hostile_render):
+    touched = hostile_render[0]
     assert all(touched[name] for name in ("studies", "interventions", "outcomes", "pooled_results", "risk_of_bias",
                                           "recommendations", "recommendation_support"))
     assert "title" in touched["studies"] and "approach" in touched["recommendations"]
 
 
-def test_html_has_no_live_markup_from_the_data(rendered):
-    _, page, _, build_dir = rendered
+def test_html_has_no_live_markup_from_the_data(hostile_render):
+    _, page, _, build_dir = hostile_render
     pages = [page] + [p.read_text(encoding="utf-8") for p in (build_dir / "analysis" / "notebooks-html").glob("*.html")]
     for text in pages:
         parser = Live()
@@ -162,21 +162,21 @@ def test_html_has_no_live_markup_from_the_data(rendered):
     assert "?env" not in page and "?meta" not in page and "?include" not in page
 
 
-def test_each_hostile_string_appears_whole_as_text_in_the_html(rendered):
-    _, page, _, _ = rendered
+def test_each_hostile_string_appears_whole_as_text_in_the_html(hostile_render):
+    _, page, _, _ = hostile_render
     text = visible_text(page)
     missing = [s for s in CATALOGUE if squash(s) not in text]
     assert not missing, missing
 
 
-def test_math_and_citations_from_the_data_stay_text(rendered):
-    _, page, _, _ = rendered
+def test_math_and_citations_from_the_data_stay_text(hostile_render):
+    _, page, _, _ = hostile_render
     assert not re.search(r'class="math[^"]*"[^>]*>[^<]*(x\^2|E=mc\^2)', page)
     assert squash("@ilzecka2017 and [@kirkinezos2003]") in visible_text(page)
 
 
-def test_each_hostile_string_appears_whole_as_text_in_the_pdf(rendered):
-    pdf_text = rendered[2]
+def test_each_hostile_string_appears_whole_as_text_in_the_pdf(hostile_render):
+    pdf_text = hostile_render[2]
     if pdf_text is None:
         pytest.skip("pdftotext (poppler-utils) is not installed")
     # Typst's own typography turns a literal "..." into an ellipsis (a shorthand Pandoc does not escape); that
@@ -187,7 +187,7 @@ def test_each_hostile_string_appears_whole_as_text_in_the_pdf(rendered):
     assert "Exercisetherapyinamyotrophiclateralsclerosis" in text
 
 
-def test_rendering_wrote_nothing_into_the_source_tree(rendered):
+def test_rendering_wrote_nothing_into_the_source_tree(hostile_render):
     root = Path(__file__).parents[1]
     status = subprocess.run(["git", "status", "--porcelain", "--ignored", "--", "report", ".gitignore", "_quarto.yml"],
                             cwd=root, capture_output=True, text=True)
@@ -213,23 +213,21 @@ def test_the_docs_show_subset_examples():
 
 
 @pytest.mark.parametrize("example", documented_subset_examples(), ids=lambda e: " ".join(f"{k}={v}" for k, v in e.items()))
-def test_documented_subset_examples_render_without_placeholders(tmp_path, example):
-    quarto = quarto_binary()
-    if quarto is None:
+def test_documented_subset_examples_render_without_placeholders(tmp_path, example, request):
+    """Each example is built and rendered with the command-line options `make report` passes; an example that a
+    subset test also renders is read from that test's session render (rendering.SUBSETS)."""
+    from rendering import SUBSETS, build_and_render
+
+    if quarto_binary() is None:
         pytest.skip("Quarto not found: set QUARTO or put quarto on PATH")
-    alsreview = Path(__file__).parents[1] / ".venv" / "bin" / "alsreview"
-    options = [f"--{name.lower().replace('_', '-')}={value}" for name, value in example.items()]
-    build_dir = tmp_path / "build"
-    for step in (["build", "--quiet", *options], ["render", "--quarto", quarto]):
-        result = subprocess.run([str(alsreview), "--build-dir", str(build_dir), *step], capture_output=True, text=True)
-        assert result.returncode == 0, result.stderr[-3000:]
-    page = next((build_dir / "report").rglob("review.html")).read_text(encoding="utf-8")
-    assert "?meta:" not in page and "?invalid" not in page
-    assert squash("This is a subset report") in visible_text(page)
+    shared = [name for name, make_vars in SUBSETS.items() if make_vars == example]
+    report = request.getfixturevalue(shared[0]) if shared else build_and_render(tmp_path, example)
+    assert "?meta:" not in report.html and "?invalid" not in report.html
+    assert squash("This is a subset report") in visible_text(report.html)
 
 
-def test_two_real_renders_at_once_both_succeed(rendered):
-    build_dir = rendered[3]
+def test_two_real_renders_at_once_both_succeed(hostile_render):
+    build_dir = hostile_render[3]
     alsreview = Path(__file__).parents[1] / ".venv" / "bin" / "alsreview"
     command = [str(alsreview), "--build-dir", str(build_dir), "render", "--quarto", quarto_binary()]
     first = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)

@@ -80,7 +80,7 @@ def before():
 
 
 @pytest.fixture(scope="module")
-def report(tmp_path_factory):
+def user_path_report(tmp_path_factory):
     work = tmp_path_factory.mktemp("user-path")
     data = work / "data"
     shutil.copytree(DATA_DIR, data)
@@ -97,9 +97,9 @@ def report(tmp_path_factory):
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(quarto_binary() is None, reason="Quarto not found (set QUARTO or see README)")]
 
 
-def test_the_new_trial_reaches_references_evidence_passage_table_and_counts(report, before):
-    assert report.reference_keys() == before["studies"] | {KEY} | set(methods_keys())
-    human = report.section("human-evidence")
+def test_the_new_trial_reaches_references_evidence_passage_table_and_counts(user_path_report, before):
+    assert user_path_report.reference_keys() == before["studies"] | {KEY} | set(methods_keys())
+    human = user_path_report.section("human-evidence")
     assert f'href="#ref-{KEY}"' in human
     human_text = visible_text(human)
     assert f"{before['trials'] + 1} randomised trials" in human_text
@@ -107,28 +107,28 @@ def test_the_new_trial_reaches_references_evidence_passage_table_and_counts(repo
                      r"resistance exercise", human_text)
     assert "against usual care without exercise (usual care *as before*)" in human_text  # data text stays literal
     assert "At 24 weeks, outcomes favoured exercise on functional rating and muscle strength" in human_text
-    characteristics = report.html[report.html.index('id="tbl-characteristics"'):]
+    characteristics = user_path_report.html[user_path_report.html.index('id="tbl-characteristics"'):]
     characteristics = characteristics[: characteristics.index("</table>")]
     assert f'href="#ref-{KEY}"' in characteristics and "38" in visible_text(characteristics)
-    assert f"of which {before['trials'] + 1} are randomised trials" in report.text
-    assert re.search(rf"of which in people {before['people'] + 1}\b", report.text)
-    assert f"published in 2025" in report.text
+    assert f"of which {before['trials'] + 1} are randomised trials" in user_path_report.text
+    assert re.search(rf"of which in people {before['people'] + 1}\b", user_path_report.text)
+    assert "published in 2025" in user_path_report.text
 
 
-def test_no_sentence_still_states_the_old_counts_or_the_old_list(report, before):
+def test_no_sentence_still_states_the_old_counts_or_the_old_list(user_path_report, before):
     old = before["trials"]
     stale = [rf"\b{old} randomised trials\b", rf"of which {old} are randomised", rf"None of the {old} randomised",
              rf"trial in this dataset was published in {before['newest_trial_year']}\b"]
-    for sentence in sentences(report.text):
+    for sentence in sentences(user_path_report.text):
         for pattern in stale:
             assert not re.search(pattern, sentence), sentence
         if all(name in sentence for name in before["surnames"]) and "Cochrane" not in sentence:
             assert "Fixture" in sentence, f"lists the old trials without the new one: {sentence}"
 
 
-def test_the_pdf_holds_the_new_trial_too(report, before):
-    assert "A fictional fixture trial used by the test suite" in report.pdf_text  # the reference list
-    assert re.search(r"Fixture[^.]{0,40}\b2025\b", report.pdf_text)  # the characteristics table
-    assert f"{before['trials'] + 1} randomised trials" in report.pdf_text
-    assert "published in 2025" in report.pdf_text
-    assert f"{before['trials']} randomised trials" not in report.pdf_text
+def test_the_pdf_holds_the_new_trial_too(user_path_report, before):
+    assert "A fictional fixture trial used by the test suite" in user_path_report.pdf_text  # the reference list
+    assert re.search(r"Fixture[^.]{0,40}\b2025\b", user_path_report.pdf_text)  # the characteristics table
+    assert f"{before['trials'] + 1} randomised trials" in user_path_report.pdf_text
+    assert "published in 2025" in user_path_report.pdf_text
+    assert f"{before['trials']} randomised trials" not in user_path_report.pdf_text

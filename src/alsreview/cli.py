@@ -107,12 +107,14 @@ def cmd_render(args) -> int:
             results = render_outputs(quarto, PROJ_ROOT, analysis, stage, stale, log)
             if args.verbose:
                 print(log.read_text(encoding="utf-8", errors="replace"))
-            failed = [name for name, (code, _) in results.items() if code != 0]
+            failed = {o.name: f"exit {results[o.name][0]}" for o in stale if results[o.name][0] != 0}
+            failed.update({o.name: f"wrote no {o.main_file}" for o in stale
+                           if o.name not in failed and not (results[o.name][1] / o.main_file).is_file()})
             if failed:
                 for name in failed:
                     show_failure(name, stage / name / "quarto.log")
-                codes = ", ".join(f"{name} exit {results[name][0]}" for name in failed)
-                print(f"quarto render failed ({codes}); the last good report in {display_path(report)}/ is "
+                reasons = ", ".join(f"{name} {why}" for name, why in failed.items())
+                print(f"quarto render failed ({reasons}); the last good report in {display_path(report)}/ is "
                       f"unchanged; full log: {display_path(log)}", file=sys.stderr)
                 return 1
             assembled = stage / "report"

@@ -155,13 +155,16 @@ def execute_notebook(notebook: Path, params: dict, work_dir: Path, failed_dir: P
 
 
 def stable_cell_ids(path: Path) -> None:
-    """Papermill gives its injected-parameters cell a random id; make it fixed so rebuilds are identical."""
+    """Make rebuilds identical: papermill gives its injected-parameters cell a random id (made fixed here), and
+    the kernel may send one print as several stream messages when the machine is busy (merged into one output)."""
     import nbformat
+    from nbconvert.preprocessors.coalescestreams import CoalesceStreamsPreprocessor
 
     book = nbformat.read(path, as_version=4)
     for cell in book.cells:
         if "injected-parameters" in cell.get("metadata", {}).get("tags", []):
             cell["id"] = "injected-parameters"
+    book, _ = CoalesceStreamsPreprocessor().preprocess(book, {})
     nbformat.write(book, path)
 
 

@@ -126,6 +126,7 @@ def assemble(report_dir: Path, rendered: dict[str, Path], keys: dict[str, str], 
     """The new report in `target`: fresh renders, plus the unchanged outputs of the last good report."""
     record = last_render(report_dir)
     new_record = {}
+    Path(target).mkdir(parents=True, exist_ok=True)
     for output in OUTPUTS:
         if output.name in rendered:
             source, files = rendered[output.name], files_under(rendered[output.name])
