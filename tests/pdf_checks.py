@@ -19,14 +19,18 @@ def version(path: Path) -> tuple[str, int, int]:
 
 def words_by_page(pdf_path: Path) -> list[tuple[float, float, list[dict]]]:
     """(width, height, words) for every page; each word has text and x0, x1, top, bottom in points."""
-    return _words_by_page(version(pdf_path))
+    return _read(version(pdf_path))[0]
 
 
 @lru_cache(maxsize=4)
-def _words_by_page(key: tuple[str, int, int]) -> list[tuple[float, float, list[dict]]]:
+def _read(key: tuple[str, int, int]) -> tuple[list[tuple[float, float, list[dict]]], str]:
+    """Words and text of every page in one pass: pdfplumber parses a page's characters once for both."""
+    pages, texts = [], []
     with pdfplumber.open(key[0]) as pdf:
-        return [(page.width, page.height, page.extract_words(keep_blank_chars=False, use_text_flow=True))
-                for page in pdf.pages]
+        for page in pdf.pages:
+            pages.append((page.width, page.height, page.extract_words(keep_blank_chars=False, use_text_flow=True)))
+            texts.append(page.extract_text() or "")
+    return pages, "\n".join(texts)
 
 
 def overprints(pages, min_overlap: float = 0.3) -> list[str]:
@@ -70,13 +74,7 @@ def squashed(text: str) -> str:
 
 
 def pdf_text(pdf_path: Path) -> str:
-    return _pdf_text(version(pdf_path))
-
-
-@lru_cache(maxsize=4)
-def _pdf_text(key: tuple[str, int, int]) -> str:
-    with pdfplumber.open(key[0]) as pdf:
-        return "\n".join(page.extract_text() or "" for page in pdf.pages)
+    return _read(version(pdf_path))[1]
 
 
 def missing_from(text: str, wanted: list[str]) -> list[str]:
