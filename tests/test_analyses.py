@@ -85,7 +85,7 @@ def test_characteristics_lists_primary_studies_in_year_order(fixture_tables):
     mouse = table.iloc[0]
     assert mouse["interventions"] == "treadmill running; swimming"
     assert mouse["n_exercise"] == 20
-    assert mouse["outcome_directions"] == "treadmill running: beneficial 1; swimming: no effect 1"  # by arm
+    assert mouse["outcome_directions"] == "treadmill running: beneficial 1; swimming: no difference found 1"  # by arm
     assert mouse["exercise"] == "training" and mouse["authors_conclusion"] == "beneficial"
     assert pd.isna(table.iloc[1]["n_exercise"])  # one arm without n: no total is claimed
 
@@ -128,7 +128,7 @@ def test_recommendations_against_evidence(fixture_tables):
     assert table.loc["Aerobic", "rests_on"] == "animal experiments only"
     assert table.loc["Aerobic", "animal_studies_of_modality"] == 2
     assert table.loc["Aerobic", "of_which_als_models"] == 1
-    assert table.loc["Aerobic", "directions_of_modality_studies"] == "beneficial 2, no effect 1"
+    assert table.loc["Aerobic", "directions_of_modality_studies"] == "beneficial 2, no difference found 1"
     assert table.loc["PNF", "rests_on"] == "expert opinion and textbooks only"
     assert table.loc["PNF", "reviews"] == 1
 

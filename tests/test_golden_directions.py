@@ -25,7 +25,7 @@ def study_rows(tables):
 def test_mahoney_harm_in_males_is_shown_everywhere(tables, study_rows):
     # doi.org/10.1002/mus.20004 (abstract): training hastened death and rotarod decline in males only.
     mahoney = study_rows.loc["mahoney2004"]
-    assert mahoney["outcome_directions"] == "males: no effect 1, harmful 2; females: no effect 3"
+    assert mahoney["outcome_directions"] == "males: no difference found 1, harmful 2; females: no difference found 3"
     assert mahoney["authors_conclusion"] == "harmful"
     by_model = evidence_by_model(tables).set_index(["model", "domain"])
     assert by_model.loc[("ALS-model animals", "survival"), "harmful"] >= 1
@@ -41,7 +41,7 @@ def test_mahoney_harm_in_males_is_shown_everywhere(tables, study_rows):
 def test_drory_benefit_at_three_months_and_none_at_six(tables, study_rows):
     # pubmed.ncbi.nlm.nih.gov/11677004: less deterioration on FRS and Ashworth at 3 months; no significant
     # difference at 6 months.
-    assert study_rows.loc["drory2001", "outcome_directions"] == "3 months: beneficial 2, no effect 4; 6 months: no effect 6"
+    assert study_rows.loc["drory2001", "outcome_directions"] == "3 months: beneficial 2, no difference found 4; 6 months: no difference found 6"
     assert study_rows.loc["drory2001", "authors_conclusion"] == "beneficial"
     frs = tables["outcomes"].query("study_id == 'drory2001' and domain == 'functional_rating'")
     assert dict(zip(frs["time_point"], frs["direction"])) == {"3 months": "beneficial", "6 months": "no_effect"}
@@ -55,7 +55,7 @@ def test_cheah_no_effect_beside_a_hopeful_conclusion(tables, study_rows):
     cheah = tables["outcomes"].set_index("outcome_id")
     assert cheah.loc["cheah2009-imt-1", "direction"] == "no_effect"
     assert not (tables["outcomes"].query("study_id == 'cheah2009'")["direction"] == "mixed").any()
-    assert study_rows.loc["cheah2009", "outcome_directions"].startswith("end of 12-week training: no effect 1")
+    assert study_rows.loc["cheah2009", "outcome_directions"].startswith("end of 12-week training: no difference found 1")
     assert study_rows.loc["cheah2009", "authors_conclusion"] == "beneficial"
     strength = evidence_by_model(tables).set_index(["model", "domain"]).loc[("People with ALS", "muscle_strength")]
     assert strength["mixed"] == 0

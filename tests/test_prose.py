@@ -72,6 +72,22 @@ def test_a_new_trial_changes_the_count_the_list_the_findings_and_the_newest_year
     assert "fatigue at 12 weeks" in prose.trial_harm(after_tables)
 
 
+def test_the_trials_passage_counts_every_direction_and_keeps_what_leans_to_control(tables):
+    """Not benefits only: the tally of every finding, a benefit seen in one analysis only named as such, and the
+    published estimates on the control side of no difference (e.g. manual muscle testing in CD005229)."""
+    text = prose.trial_harm(tables)
+    rows = tables["outcomes"].loc[tables["outcomes"]["study_id"].isin(human_rcts(tables))]
+    counts = rows["direction"].value_counts()
+    assert f"Of their {len(rows)} extracted outcomes, {counts['beneficial']} favoured exercise, " \
+           f"{counts['no_effect']} found no significant difference" in text
+    assert "(counts of findings, not of effects)" in text
+    per_protocol = rows.loc[rows["subgroup"].fillna("").str.startswith("per-protocol") & (rows["direction"] == "beneficial")]
+    for study in per_protocol["study_id"]:
+        assert re.search(rf"in one analysis only \(per-protocol[^)]*\) \[@{study}\]", text), study
+    assert "MMT scores at 3 months (mean difference -10.9, 95% CI -23.56 to 1.76) [@dalbellohaas2013]" in text
+    assert "towards the control arm, with intervals that include no difference" in text
+
+
 def test_harm_in_a_new_trial_is_stated(tables):
     assert "None of the" in prose.trial_harm(tables)
     text = prose.trial_harm(fixture_trial(tables, direction="harmful"))
@@ -106,7 +122,7 @@ def test_arms_that_disagree_are_cited_with_their_labels(tables):
     onset = veldink_arms.loc[veldink_arms["domain"] == "disease_onset"].set_index("arm_id")["direction"]
     assert onset["veldink2003-exercise_female"] == "beneficial" and onset["veldink2003-exercise_male"] == "no_effect"
     assert "favoured exercise on disease onset (females [@veldink2003])" in text     # the subgroup names the part
-    assert re.search(r"No difference was found on disease onset[^.]*\(males \[@veldink2003\]\)", text)
+    assert re.search(r"No significant difference was found on disease onset[^.]*\(males \[@veldink2003\]\)", text)
 
 
 def test_subsets_drop_the_passages_and_citations_of_excluded_studies(tables):
@@ -151,7 +167,7 @@ def test_optional_columns_are_used_when_present(tables):
                              outcome={"subgroup": "bulbar onset"})
     paragraph = next(p for p in prose.human_evidence(extended).split("\n\n") if p.startswith(f"[@{FIXTURE}]"))
     assert "(40 randomised) against usual care without exercise." in paragraph
-    assert "The authors concluded that the exercise made no difference." in paragraph
+    assert "The authors concluded that the groups compared did not differ." in paragraph
     test_only = fixture_trial(tables, design="human_observational", study={"exercise_role": "single_session_test"})
     assert FIXTURE not in cited(prose.human_evidence(test_only))       # a single test trains no one: not counted
 
@@ -165,7 +181,7 @@ def test_subgroups_that_disagree_are_cited_by_subgroup(tables):
     rows = prose.outcome_rows(both)
     text = " ".join(prose.direction_sentences(rows.loc[rows["study_id"] == FIXTURE]))
     assert "favoured exercise on fatigue (spinal onset [@fixturetrial2025])" in text
-    assert "No difference was found on fatigue (bulbar onset [@fixturetrial2025])" in text
+    assert "No significant difference was found on fatigue (bulbar onset [@fixturetrial2025])" in text
 
 
 @pytest.mark.parametrize("hostile", ["@drory2001 says so", "{{< include /etc/passwd >}}", "<script>alert(1)</script>",

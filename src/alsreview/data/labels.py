@@ -16,6 +16,7 @@ POPULATION = {
 EVIDENCE_TYPE = {
     "animal_experiment": "Animal experiment",
     "human_rct": "Randomised trial",
+    "no_effect": "No difference found",
     "human_nonrandomised": "Non-randomised study",
     "human_observational": "Observational study",
     "systematic_review": "Systematic review",
@@ -25,6 +26,14 @@ EVIDENCE_TYPE = {
     "other": "Other",
 }
 DIRECTIONS = ["beneficial", "no_effect", "harmful", "mixed", "unclear"]
+# A direction in words. no_effect means the source found no (significant) difference, which is not evidence
+# that exercise has no effect, so it never reads "no effect".
+DIRECTION_WORDS = {"beneficial": "beneficial", "no_effect": "no difference found", "harmful": "harmful",
+                   "mixed": "mixed", "unclear": "unclear"}
+
+
+def direction_words(code: str) -> str:
+    return DIRECTION_WORDS.get(code, pretty(code))
 # Direct evidence comes from ALS models and people with ALS; the rest bears on ALS only indirectly.
 DIRECTNESS = {
     "als_model_animal": "direct",

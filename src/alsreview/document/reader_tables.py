@@ -17,7 +17,7 @@ CODE_COLUMNS = {"modality", "domain", "direction", "species", "extraction", "cer
 INTERNAL_COLUMNS = {"node", "box", "lane", "offset", "y"}
 HEADINGS = {
     "study_id": "Study", "data": "Stage", "n": "n", "n_exercise": "Exercised (n)", "ref_no": "Ref. no.",
-    "source_url": "Source", "no_effect": "No effect", "q": "Q", "i2": "I² (%)", "tau2": "τ²",
+    "source_url": "Source", "no_effect": "No difference found", "q": "Q", "i2": "I² (%)", "tau2": "τ²",
     "estimate": "Estimate (95% CI)", "effect": "Effect (95% CI)", "fe_estimate": "Fixed effect (95% CI)",
     "re_estimate": "Random effects, Hartung–Knapp (95% CI)", "wald_estimate": "Random effects, Wald (95% CI)",
     "references_linked": "Linked references",

@@ -5,7 +5,7 @@ versus human, recommendations):
 
 - Outcome rows keep the direction their source reports; nothing is re-coded when rows are combined.
 - Within a cell (a domain, a modality, ...), a study counts once under EACH direction its outcomes there
-  show. Harm found in one sex, arm or time point therefore stays visible next to benefit or no effect found
+  show. Harm found in one sex, arm or time point therefore stays visible next to benefit or no difference found
   in another, and the direction columns can add up to more than the number of studies.
 - 'unclear' counts a study only when none of its outcomes in the cell states a direction.
 - 'mixed' appears only where an outcome row itself is coded mixed; combining never creates it.
@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..data.labels import DIRECTIONS, DIRECTNESS, DIRECTNESS_LABELS, EVIDENCE_TYPE, EXERCISE_ROLE, POPULATION, pretty
+from ..data.labels import (DIRECTIONS, DIRECTNESS, DIRECTNESS_LABELS, EVIDENCE_TYPE, EXERCISE_ROLE, POPULATION,
+                           direction_words, pretty)
 from ..data.subset import exercise_outcomes, has_exercise_arms, split_arms
 
 UNCLEAR = "unclear"
@@ -56,9 +57,9 @@ def _join_unique(values) -> str:
 
 
 def format_direction_counts(directions: pd.Series) -> str:
-    """'beneficial 2, no effect 1' in the fixed order of DIRECTIONS; empty when there are none."""
+    """'beneficial 2, no difference found 1' in the fixed order of DIRECTIONS; empty when there are none."""
     counts = directions.value_counts()
-    return ", ".join(f"{pretty(d)} {int(counts[d])}" for d in DIRECTIONS if d in counts)
+    return ", ".join(f"{direction_words(d)} {int(counts[d])}" for d in DIRECTIONS if d in counts)
 
 
 def _filled(frame: pd.DataFrame, column: str) -> pd.Series:
@@ -86,7 +87,7 @@ def finding_levels(outcomes: pd.DataFrame, arms: pd.DataFrame) -> pd.Series:
 
 def findings_by_level(outcomes: pd.DataFrame, arms: pd.DataFrame) -> pd.Series:
     """Per study, the outcome directions at each level the source reports them, e.g.
-    'males: no effect 1, harmful 2; females: no effect 3' (levels in the order of the rows)."""
+    'males: no difference found 1, harmful 2; females: no difference found 3' (levels in the order of the rows)."""
     if outcomes.empty:
         return pd.Series(dtype=object)
     rows = pd.DataFrame({"study_id": outcomes["study_id"], "level": finding_levels(outcomes, arms),
@@ -94,7 +95,7 @@ def findings_by_level(outcomes: pd.DataFrame, arms: pd.DataFrame) -> pd.Series:
     keys = rows[["study_id", "level"]].drop_duplicates()
     counts = pd.crosstab([rows["study_id"], rows["level"]], rows["direction"]).reindex(columns=DIRECTIONS, fill_value=0)
     counts = counts.reindex(pd.MultiIndex.from_frame(keys))
-    parts = [counts[d].map(lambda n, d=d: f"{pretty(d)} {n}" if n else "") for d in DIRECTIONS]
+    parts = [counts[d].map(lambda n, d=d: f"{direction_words(d)} {n}" if n else "") for d in DIRECTIONS]
     text = pd.concat(parts, axis=1).apply(lambda r: ", ".join(p for p in r if p), axis=1)
     level = counts.index.get_level_values("level")
     text = pd.Series([f"{lv}: {tx}" if lv else tx for lv, tx in zip(level, text)], index=counts.index)
@@ -134,7 +135,7 @@ def characteristics(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
 
 
 def evidence_by_model(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    """Studies per model category and outcome domain, with how many show benefit, no effect, harm, mixed or
+    """Studies per model category and outcome domain, with how many show benefit, no difference, harm, mixed or
     unclear results, and whether the evidence is direct (ALS models, people with ALS) or indirect."""
     per_study = study_directions(exercise_outcomes(tables), tables["interventions"], ["domain"])
     population = per_study["study_id"].map(tables["studies"].set_index("study_id")["population"])

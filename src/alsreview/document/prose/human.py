@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ...data.favours import NO_CLEAR_DIFFERENCE, better_of, favours, null_value
 from ...data.labels import EVIDENCE_TYPE, pretty
 from ...data.subset import split_arms
 from ...synthesis.contrasts import COMPARATOR_KINDS
@@ -11,6 +12,7 @@ from .citing import cite, cite_narrative, escape_text
 from .wording import (
     DESIGN_PLURAL,
     DIRECTION_ORDER,
+    counted,
     HUMAN_DESIGNS,
     domain_words,
     in_order,
@@ -28,12 +30,12 @@ FINDING_CLAUSE = {
     "beneficial": "favoured exercise on",
     "harmful": "pointed to harm on",
     "mixed": "were mixed on",
-    "no_effect": "showed no difference on",
+    "no_effect": "found no significant difference on",
     "unclear": "stated no direction for",
 }
 AUTHORS_CONCLUSION = {
     "beneficial": "The authors concluded that the exercise helped.",
-    "no_effect": "The authors concluded that the exercise made no difference.",
+    "no_effect": "The authors concluded that the groups compared did not differ.",
     "harmful": "The authors concluded that the exercise did harm.",
     "mixed": "The authors concluded that the exercise helped in some respects and not in others.",
     "unclear": "The authors drew no conclusion about benefit or harm.",
@@ -160,7 +162,9 @@ def randomised_trials(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
 
 
 def trial_harm(tables: dict[str, pd.DataFrame]) -> str:
-    """Whether any randomised trial reported harm, and where benefit was reported (domain and time point)."""
+    """What the randomised trials' outcomes say, with nothing left out: harm, how many findings went each way
+    (counted as findings, not effects), where benefit was reported and in which analysis, and the published
+    estimates that leaned towards the control arm without a clear difference."""
     trials = randomised_trials(tables)
     if trials.empty:
         return "No randomised trial is in this selection.\n"
@@ -174,15 +178,45 @@ def trial_harm(tables: dict[str, pd.DataFrame]) -> str:
     else:
         items = [f"{domain_words(d)} {cite(g['study_id'])}" for d, g in harmful.groupby("domain", sort=True)]
         first = f"Harm was reported by randomised trials on {words(items)}"
+    counts = rows["direction"].value_counts()
+    tally = words([f"{int(counts[d])} {DIRECTION_TALLY[d]}" for d in DIRECTION_ORDER if counts.get(d, 0)])
+    text = f"{first}. Of their {counted(len(rows), 'extracted outcome')}, {tally} (counts of findings, not of effects)"
     good = rows.loc[rows["direction"] == "beneficial"]
     if good.empty:
-        return first + "; none reported a benefit.\n"
+        return text + "; none reported a benefit.\n" + _leaning_to_control(tables)
     items = []
-    for domain, group in good.groupby("domain", sort=True):
+    for (domain, subgroup), group in good.groupby(["domain", "subgroup"], sort=True):
         times = words([escape_text(t) for t in in_order(text_column(group, "time_point"))
                        if when_phrase(t) != "at an unstated time"])
-        items.append(f"{domain_words(domain)}{' at ' + times if times else ''} {cite(group['study_id'])}")
-    return f"{first}; benefit was reported on {words(items)}.\n"
+        only = f", in one analysis only ({escape_text(subgroup)})" if subgroup else ""
+        items.append(f"{domain_words(domain)}{' at ' + times if times else ''}{only} {cite(group['study_id'])}")
+    return f"{text}. Benefit was reported on {words(items)}.\n" + _leaning_to_control(tables)
+
+
+DIRECTION_TALLY = {"beneficial": "favoured exercise", "no_effect": "found no significant difference",
+                   "harmful": "pointed to harm", "mixed": "were mixed", "unclear": "stated no direction"}
+
+
+def _leaning_to_control(tables: dict[str, pd.DataFrame]) -> str:
+    """Published estimates whose point lies on the control arm's side while the interval includes no difference:
+    not a finding of harm, and not to be left out of a passage that lists benefits."""
+    pooled = tables.get("pooled_results")
+    if pooled is None or pooled.empty:
+        return ""
+    better = better_of(pooled, tables.get("scales"))
+    shown = []
+    for (_, row), side in zip(pooled.iterrows(), better):
+        if favours(row["effect_measure"], row["ci_lower"], row["ci_upper"], side) != NO_CLEAR_DIFFERENCE:
+            continue
+        null = null_value(row["effect_measure"])
+        if (row["effect"] < null) == (side == "higher") and row["effect"] != null:
+            shown.append(f"{escape_text(row['outcome'])} ({escape_text(row['effect_measure'])} {row['effect']:g}, "
+                         f"95% CI {row['ci_lower']:g} to {row['ci_upper']:g}) {cite([row['study_id']])}")
+    if not shown:
+        return ""
+    lean = "leans" if len(shown) == 1 else "lean"
+    return (f"\nPublished pooled estimates that {lean} towards the control arm, with intervals that include no "
+            f"difference: {words(shown)}.\n")
 
 
 def newest_trial(tables: dict[str, pd.DataFrame]) -> str:

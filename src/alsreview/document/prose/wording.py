@@ -39,7 +39,7 @@ DIRECTION_SENTENCE = {
     "beneficial": "Results favoured exercise on {}.",
     "harmful": "Results pointed to harm on {}.",
     "mixed": "Results were mixed on {}.",
-    "no_effect": "No difference was found on {}.",
+    "no_effect": "No significant difference was found on {}.",
     "unclear": "No direction was stated for {}.",
 }
 DIRECTION_ORDER = ("beneficial", "harmful", "mixed", "no_effect", "unclear")
