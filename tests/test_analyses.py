@@ -59,8 +59,11 @@ def fixture_tables():
         dict(recommendation_id="pnf", study_id="review2010"),
     ])
     pooled = pd.DataFrame(columns=["study_id"])
+    groups = pd.DataFrame([dict(modality=m, modality_group=g) for m, g in [
+        ("treadmill_running", "aerobic_endurance"), ("swimming", "aerobic_endurance"), ("resistance", "resistance"),
+        ("pnf", "other_or_unstated")]])
     return {"studies": studies, "interventions": arms, "outcomes": outcomes, "recommendations": recs,
-            "recommendation_support": support, "pooled_results": pooled}
+            "recommendation_support": support, "pooled_results": pooled, "modality_groups": groups}
 
 
 def test_the_combining_rule_keeps_every_stated_direction():
@@ -114,12 +117,28 @@ def test_evidence_map_and_matrix(fixture_tables):
 
 
 def test_animal_vs_human(fixture_tables):
-    table = animal_vs_human(fixture_tables).set_index("modality")
-    assert table.loc["treadmill_running", "als_animal_studies"] == 1  # the ALS mouse ...
-    assert table.loc["treadmill_running", "indirect_studies"] == 1  # ... kept apart from the healthy rat
-    assert table.loc["treadmill_running", "gap"] == "animal evidence only"
+    table = animal_vs_human(fixture_tables).set_index("modality_group")
+    aerobic = table.loc["aerobic_endurance"]
+    assert aerobic["modalities"] == "swimming; treadmill running"  # one group, both modalities named
+    assert aerobic["als_animal_studies"] == 1  # the ALS mouse, once for its two aerobic arms ...
+    assert aerobic["als_animal_findings"] == "beneficial 1, no difference found 1"  # ... with both directions kept
+    assert aerobic["indirect_studies"] == 1  # ... kept apart from the healthy rat
+    assert aerobic["gap"] == "animal evidence only"
     assert table.loc["resistance", "people_with_als_findings"] == "beneficial 1"  # the unclear outcome does not dilute it
     assert table.loc["resistance", "gap"] == "human evidence only"
+
+
+def test_every_modality_has_its_group_and_aerobic_running_meets_cycling(tables):
+    """The grouping rule covers the whole vocabulary, and the shipped data compare running animals with
+    people who cycled or trained for endurance in one row."""
+    from alsreview.data.schema import read_datapackage
+    from alsreview.data.paths import DATA_DIR
+
+    codes = read_datapackage(DATA_DIR).enum("interventions", "modality")
+    assert sorted(tables["modality_groups"]["modality"]) == sorted(codes)
+    table = animal_vs_human(tables).set_index("modality_group")
+    assert table.loc["aerobic_endurance", "gap"] == "both"
+    assert "treadmill running" in table.loc["aerobic_endurance", "modalities"]
 
 
 def test_recommendations_against_evidence(fixture_tables):

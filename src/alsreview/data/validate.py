@@ -318,6 +318,18 @@ def check_coverage(raw: dict[str, RawTable]) -> list[Problem]:
     return out
 
 
+def check_modality_groups(package: DataPackage, raw: dict[str, RawTable]) -> list[Problem]:
+    """Every modality code has its group, so no modality drops out of the comparison of animals with people.
+    A missing row is reported on the line where it would be added."""
+    groups = raw.get("modality_groups")
+    if groups is None or "interventions" not in package.resources:
+        return []
+    present = set(groups.frame["modality"])
+    return [Problem(groups.file, len(groups.frame) + 2, "modality", code,
+                    "missing row: every modality code of interventions.modality needs its group here")
+            for code in package.enum("interventions", "modality") if code not in present]
+
+
 def validate_raw(package: DataPackage, raw: dict[str, RawTable]) -> list[Problem]:
     """Every rule over tables that were read; foreign keys only against tables that could be read."""
     problems: list[Problem] = []
@@ -333,6 +345,7 @@ def validate_raw(package: DataPackage, raw: dict[str, RawTable]) -> list[Problem
         problems += check_studies(raw["studies"])
     problems += check_links(raw)
     problems += check_coverage(raw)
+    problems += check_modality_groups(package, raw)
     problems += check_directions(raw)
     problems += check_outcome_consistency(raw)
     problems += check_appraisal(raw)

@@ -155,17 +155,25 @@ ANIMAL_VS_HUMAN_SIDES = {
 
 
 def animal_vs_human(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    """The translational view: per modality, what experiments in ALS-model animals, studies in people with
-    ALS, and indirect studies (healthy or other-disease models) found. A study counts under each direction
-    it shows."""
-    per_study = study_directions(exercise_outcomes(tables), tables["interventions"], ["modality"])
+    """The translational view: per modality group (data/modality_groups.csv, so treadmill running in mice and
+    cycling in people both count as aerobic exercise), what experiments in ALS-model animals, studies in people
+    with ALS, and indirect studies (healthy or other-disease models) found. A study counts under each direction
+    it shows; the fine modalities of each group are listed beside it."""
+    group_of = tables["modality_groups"].set_index("modality")["modality_group"]
+    arms = tables["interventions"].assign(modality=lambda a: a["modality"].map(group_of))
+    outcomes = exercise_outcomes(tables)
+    per_study = study_directions(outcomes, arms, ["modality"]).rename(columns={"modality": "modality_group"})
+    fine = outcomes.merge(tables["interventions"][["arm_id", "modality"]], on="arm_id").assign(
+        modality_group=lambda f: f["modality"].map(group_of))
     studies = tables["studies"].set_index("study_id")
     population = per_study["study_id"].map(studies["population"])
     species = per_study["study_id"].map(studies["species"])
-    columns = ["modality"] + [f"{side}_{what}" for side in ANIMAL_VS_HUMAN_SIDES for what in ("studies", "findings")] + ["gap"]
+    columns = (["modality_group", "modalities"] + [f"{side}_{what}" for side in ANIMAL_VS_HUMAN_SIDES
+                                                   for what in ("studies", "findings")] + ["gap"])
     rows = []
-    for modality, group in per_study.groupby("modality", sort=True):
-        row = {"modality": modality}
+    for group_code, group in per_study.groupby("modality_group", sort=True):
+        modalities = sorted(fine.loc[fine["modality_group"] == group_code, "modality"].unique())
+        row = {"modality_group": group_code, "modalities": "; ".join(pretty(m) for m in modalities)}
         for side, populations in ANIMAL_VS_HUMAN_SIDES.items():
             part = group.loc[population.loc[group.index].isin(populations)]
             row[f"{side}_studies"] = int(part["study_id"].nunique())

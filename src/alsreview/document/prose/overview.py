@@ -69,7 +69,7 @@ def translation(animal_vs_human: pd.DataFrame) -> str:
     out = []
     for gap, phrase in (("animal evidence only", "Tested only in animals"), ("human evidence only", "tested only in people"),
                         ("both", "tested in both")):
-        modalities = [modality_words(m) for m in animal_vs_human.loc[animal_vs_human["gap"] == gap, "modality"]]
+        modalities = [modality_words(m) for m in animal_vs_human.loc[animal_vs_human["gap"] == gap, "modality_group"]]
         if modalities:
             out.append(f"{phrase}: {words(modalities)}")
     text = "; ".join(out)

@@ -32,7 +32,10 @@ DOMAIN_PHRASE = {"cellular_mechanistic": "cellular and mechanistic measures", "o
                  "motoneuron_survival": "motor neuron survival"}
 MODALITY_PHRASE = {"unspecified_exercise": "exercise of an unstated kind", "running_unspecified": "running of an unstated kind",
                    "endurance_aerobic": "endurance (aerobic) exercise", "resistance": "resistance exercise",
-                   "combined": "combined exercise", "other": "another kind of exercise"}
+                   "combined": "combined exercise", "other": "another kind of exercise",
+                   "aerobic_endurance": "aerobic or endurance exercise",
+                   "stretching_range_of_motion": "stretching or range-of-motion exercise",
+                   "other_or_unstated": "other exercise, or exercise of an unstated kind"}
 SPECIES_PLURAL = {"mouse": "mice", "rat": "rats", "human": "people"}
 # One sentence per direction code, each saying exactly what the data dictionary means by it.
 DIRECTION_SENTENCE = {
