@@ -119,7 +119,7 @@ def test_evidence_map_and_matrix(fixture_tables):
 def test_animal_vs_human(fixture_tables):
     table = animal_vs_human(fixture_tables).set_index("modality_group")
     aerobic = table.loc["aerobic_endurance"]
-    assert aerobic["modalities"] == "swimming; treadmill running"  # one group, both modalities named
+    assert aerobic["modalities"] == "swimming; treadmill_running"  # one group, both modalities named
     assert aerobic["als_animal_studies"] == 1  # the ALS mouse, once for its two aerobic arms ...
     assert aerobic["als_animal_findings"] == "beneficial 1, no difference found 1"  # ... with both directions kept
     assert aerobic["indirect_studies"] == 1  # ... kept apart from the healthy rat
@@ -138,7 +138,7 @@ def test_every_modality_has_its_group_and_aerobic_running_meets_cycling(tables):
     assert sorted(tables["modality_groups"]["modality"]) == sorted(codes)
     table = animal_vs_human(tables).set_index("modality_group")
     assert table.loc["aerobic_endurance", "gap"] == "both"
-    assert "treadmill running" in table.loc["aerobic_endurance", "modalities"]
+    assert "treadmill_running" in table.loc["aerobic_endurance", "modalities"].split("; ")
 
 
 def test_recommendations_against_evidence(fixture_tables):

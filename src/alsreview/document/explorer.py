@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..data.labels import DIRECTION_COLOURS, EVIDENCE_TYPE, POPULATION, pretty, short_citation
+from ..data.labels import DIRECTION_COLOURS, DIRECTION_WORDS, EVIDENCE_TYPE, POPULATION, pretty, short_citation
 
 OUTCOME_COLUMNS = ["outcome_id", "study_id", "arm_id", "domain", "measure", "time_point", "direction", "finding",
                    "n_exercise", "n_control", "effect_measure", "effect", "ci_lower", "ci_upper", "p_value",
@@ -32,7 +32,8 @@ FILTERS = [
 ]
 DEFINED = ("population", "direction")  # filters whose data-dictionary definition the page shows
 SPECIES = {"mouse": "Mouse", "rat": "Rat", "human": "Human", "none": "None"}
-LABELS = {"species": SPECIES, "population": POPULATION, "evidence_type": EVIDENCE_TYPE}
+LABELS = {"species": SPECIES, "population": POPULATION, "evidence_type": EVIDENCE_TYPE,
+          "direction": {code: words[:1].upper() + words[1:] for code, words in DIRECTION_WORDS.items()}}
 # Free text is matched against these columns (every word of the query must occur in one of them).
 SEARCHED = ["study_id", "citation", "reference", "model", "arm_label", "comparator", "measure", "time_point", "finding"]
 COLUMNS = ["outcome_id", "study_id", "citation", "year", "species", "species_label", "population", "population_label",

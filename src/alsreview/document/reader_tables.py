@@ -12,7 +12,8 @@ from ..data.labels import label, pretty
 
 # Columns whose values are data codes (or '; '-separated lists of them, as summary tables write them).
 CODE_COLUMNS = {"modality", "domain", "direction", "species", "extraction", "certainty", "favours", "data",
-                "interventions", "outcome_domains", "evidence_type", "population", "judgement"}
+                "interventions", "outcome_domains", "evidence_type", "population", "judgement", "modality_group",
+                "modalities"}
 # Columns that exist to draw a figure and mean nothing to a reader.
 INTERNAL_COLUMNS = {"node", "box", "lane", "offset", "y"}
 HEADINGS = {

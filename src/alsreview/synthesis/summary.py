@@ -173,7 +173,7 @@ def animal_vs_human(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     rows = []
     for group_code, group in per_study.groupby("modality_group", sort=True):
         modalities = sorted(fine.loc[fine["modality_group"] == group_code, "modality"].unique())
-        row = {"modality_group": group_code, "modalities": "; ".join(pretty(m) for m in modalities)}
+        row = {"modality_group": group_code, "modalities": "; ".join(modalities)}
         for side, populations in ANIMAL_VS_HUMAN_SIDES.items():
             part = group.loc[population.loc[group.index].isin(populations)]
             row[f"{side}_studies"] = int(part["study_id"].nunique())
