@@ -32,7 +32,7 @@ def test_mahoney_harm_in_males_is_shown_everywhere(tables, study_rows):
     assert by_model.loc[("ALS-model animals", "survival"), "mixed"] == 0  # harm is not folded into 'mixed'
     cell = evidence_map(tables).set_index(["modality", "domain"]).loc[("treadmill_running", "survival")]
     assert cell["harmful"] == 1 and cell["no_effect"] == 1
-    assert "harmful" in animal_vs_human(tables).set_index("modality").loc["treadmill_running", "als_animal_findings"]
+    assert "harmful" in animal_vs_human(tables).set_index("modality_group").loc["aerobic_endurance", "als_animal_findings"]
     aerobic = recommendations_vs_evidence(tables).set_index("recommendation").loc["Aerobic (endurance) exercise"]
     assert "harmful" in aerobic["directions_of_modality_studies"]
     assert overview_values(tables)["n_outcomes_harmful"] >= 2

@@ -17,6 +17,7 @@ from alsreview.synthesis.summary import animal_vs_human, characteristics, eviden
 POPULATIONS = {"als_model_animal": "mouse", "healthy_animal": "rat", "other_disease_model_animal": "rat",
                "people_with_als": "human"}
 MODALITIES = ["swimming", "resistance", "treadmill_running"]
+GROUPS = {"swimming": "aerobic_endurance", "treadmill_running": "aerobic_endurance", "resistance": "resistance"}
 DOMAINS = ["survival", "fatigue", "motor_performance"]
 SIDE = {"als_model_animal": "als_animal", "people_with_als": "people_with_als", "healthy_animal": "indirect",
         "other_disease_model_animal": "indirect"}
@@ -48,7 +49,8 @@ def make_tables(drawn):
     recs = pd.DataFrame([dict(recommendation_id=m, approach=m, modalities=m) for m in MODALITIES])
     return {"studies": pd.DataFrame(studies), "interventions": pd.DataFrame(arms), "outcomes": pd.DataFrame(outcomes),
             "recommendations": recs, "recommendation_support": pd.DataFrame(columns=["recommendation_id", "study_id"]),
-            "pooled_results": pd.DataFrame(columns=["study_id"])}
+            "pooled_results": pd.DataFrame(columns=["study_id"]),
+            "modality_groups": pd.DataFrame([{"modality": m, "modality_group": g} for m, g in GROUPS.items()])}
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -74,13 +76,14 @@ def test_every_harmful_outcome_reaches_every_summary_that_covers_it(drawn):
     shown_model = evidence_by_model(tables).set_index(["evidence", "model", "domain"])["harmful"]
     assert shown_model[shown_model > 0].sort_index().to_dict() == expected_model.sort_index().to_dict()
 
-    sides = animal_vs_human(tables).set_index("modality")
-    for modality, side in trained.assign(side=trained["population"].map(SIDE))[["modality", "side"]].drop_duplicates().itertuples(index=False):
-        assert "harmful" in sides.loc[modality, f"{side}_findings"]
-    with_harm = {(m, s) for m, s in trained.assign(side=trained["population"].map(SIDE))[["modality", "side"]].itertuples(index=False)}
-    for modality, row in sides.iterrows():
+    sides = animal_vs_human(tables).set_index("modality_group")  # modalities meet in their group
+    grouped = trained.assign(side=trained["population"].map(SIDE), group=trained["modality"].map(GROUPS))
+    for group, side in grouped[["group", "side"]].drop_duplicates().itertuples(index=False):
+        assert "harmful" in sides.loc[group, f"{side}_findings"]
+    with_harm = set(grouped[["group", "side"]].itertuples(index=False, name=None))
+    for group, row in sides.iterrows():
         for side in SIDE.values():
-            assert ("harmful" in row[f"{side}_findings"]) == ((modality, side) in with_harm)
+            assert ("harmful" in row[f"{side}_findings"]) == ((group, side) in with_harm)
 
     recs = recommendations_vs_evidence(tables).set_index("recommendation")["directions_of_modality_studies"]
     assert {m for m, text in recs.items() if "harmful" in text} == set(trained["modality"])
