@@ -170,3 +170,20 @@ def test_the_stretching_comparator_sensitivity_analysis_follows_the_comparator_c
     arms.loc[arms["comparator_kind"] == "usual_care_stretching", "comparator_kind"] = "usual_care_no_exercise"
     recoded = update_tables({**tables, "interventions": arms}, tables, "0.0.0")
     assert list(recoded["no_stretching"]["pool_id"]) == list(update["assumed"]["pool_id"])
+
+
+def test_every_sensitivity_analysis_of_the_lunetta_braga_pooling_in_one_table(tables):
+    """Leave-one-out gives each trial's own interval back (both exclude no difference); the variants that leave
+    fewer than two trials say so rather than print an estimate."""
+    from alsreview.living.update import update_tables
+
+    table = update_tables(tables, tables, "test")["sensitivity_all"]
+    rows = table.loc[table["pool_id"] == "functional_rating-4_to_6_months"].set_index(["analysis", "left_out"])
+    alone = {left: rows.loc[("leave one out: one trial remains", left)] for left in ("lunetta2016", "braga2018")}
+    assert alone["lunetta2016"]["trials"] == "braga2018" and alone["braga2018"]["trials"] == "lunetta2016"
+    assert alone["lunetta2016"][["re_estimate", "re_ci_lower", "re_ci_upper"]].astype(float).round(2).tolist() == [4.60, 0.41, 8.79]
+    assert alone["braga2018"][["re_estimate", "re_ci_lower", "re_ci_upper"]].astype(float).round(2).tolist() == [4.10, 0.55, 7.65]
+    assert (alone["braga2018"]["favours"], alone["lunetta2016"]["favours"]) == ("favours exercise", "favours exercise")
+    variants = table.loc[(table["pool_id"] == "functional_rating-4_to_6_months") & ~table["analysis"].str.startswith(("leave", "all"))]
+    assert len(variants) == 3 and (variants["favours"] == "not estimable: fewer than two trials remain").all()
+    assert variants["re_estimate"].isna().all()

@@ -17,7 +17,7 @@ from ..synthesis.contrasts import COMPARATOR_KINDS, trial_candidates, usable_con
 from ..synthesis.forest import plot_trial_forests
 from ..synthesis.grade import conclusion_for_people, summary_of_findings
 from ..synthesis.reported import beside_published
-from ..synthesis.trial_pooling import our_meta_analysis, pooled_trials, sensitivity_without
+from ..synthesis.trial_pooling import our_meta_analysis, pooled_trials, sensitivity_table, sensitivity_without
 from .releases import previous_release, snapshot, what_changed
 from .screening import update_flow
 
@@ -130,11 +130,18 @@ def update_tables(tables: dict[str, pd.DataFrame], corpus: dict[str, pd.DataFram
     contrasts, assumed_contrasts = usable_contrasts(candidates, False), usable_contrasts(candidates, True)
     pooled, assumed = pooled_trials(contrasts), pooled_trials(assumed_contrasts)
     # Sensitivity analysis of the comparator rule: only comparators without any exercise (no stretching either).
-    no_stretching = pooled_trials(usable_contrasts(
-        candidates.loc[candidates["comparator_kind"] != "usual_care_stretching"], True))
+    stretching = candidates["comparator_kind"] == "usual_care_stretching"
+    no_stretching_contrasts = usable_contrasts(candidates.loc[~stretching], True)
+    no_stretching = pooled_trials(no_stretching_contrasts)
     excluded = sensitivity_exclusions(tables)
     sensitivity = sensitivity_without(assumed_contrasts, set(excluded)).assign(
         left_out="; ".join(f"{s} ({why})" for s, why in sorted(excluded.items())) or "none")
+    # Every sensitivity analysis in one table, on the pooling that uses the most trials (with recorded assumptions).
+    sensitivity_all = sensitivity_table(assumed_contrasts, {
+        "stated numbers only (no assumption rows)": contrasts,
+        "comparators without any exercise (stretching controls left out)": no_stretching_contrasts,
+        "high risk of bias or baseline imbalance left out": assumed_contrasts.loc[~assumed_contrasts["study_id"].isin(set(excluded))],
+    })
     scales = tables.get("scales")
     names = scales.set_index("scale_id")["name"] if scales is not None and len(scales) else pd.Series(dtype=str)
     panels = []
@@ -196,6 +203,7 @@ def update_tables(tables: dict[str, pd.DataFrame], corpus: dict[str, pd.DataFram
         "excluded": excluded, "reasons": candidate_reasons(candidates), "studies": tables["studies"],
         "flow": flow, "trials": trials, "candidates": candidates, "contrasts": assumed_contrasts, "pooled": pooled,
         "assumed": assumed, "sensitivity": sensitivity, "no_stretching": no_stretching, "forests": forests,
+        "sensitivity_all": sensitivity_all,
         "pooled_all": all_pooled.assign(wald_estimate=all_pooled["re_estimate"])[
             ["analysis", "label", "effect_measure", "k", "participants", "trials", "re_estimate", "re_ci_lower",
              "re_ci_upper", "wald_estimate", "wald_ci_lower", "wald_ci_upper", "fe_estimate", "fe_ci_lower", "fe_ci_upper",

@@ -14,7 +14,7 @@ import pandas as pd
 
 from ..data.favours import DIRECTION_UNKNOWN, favours
 from .contrasts import MEAN_DIFFERENCE, trial_contrasts
-from .pooling import pool, random_effects
+from .pooling import Z95, pool, random_effects
 
 FEW_TRIALS = 5  # below this many trials, the fixed-effect and Wald intervals are shown beside Hartung-Knapp
 
@@ -78,6 +78,64 @@ def pooled_trials(contrasts: pd.DataFrame, tau2_method: str = "reml", interval: 
 def sensitivity_without(contrasts: pd.DataFrame, excluded: set[str]) -> pd.DataFrame:
     """The same pooling with some trials left out (e.g. high risk of bias or baseline imbalance)."""
     return pooled_trials(contrasts.loc[~contrasts["study_id"].isin(excluded)])
+
+
+SENSITIVITY_COLUMNS = ["pool_id", "label", "analysis", "left_out", "k", "trials", "effect_measure", "re_estimate",
+                       "re_ci_lower", "re_ci_upper", "fe_estimate", "fe_ci_lower", "fe_ci_upper", "favours"]
+
+
+def _analysis_row(pooled_row: pd.Series, analysis: str, left_out: str) -> dict:
+    return {**{c: pooled_row[c] for c in ("pool_id", "label", "k", "trials", "effect_measure", "re_estimate",
+                                          "re_ci_lower", "re_ci_upper", "fe_estimate", "fe_ci_lower", "fe_ci_upper",
+                                          "favours")},
+            "analysis": analysis, "left_out": left_out}
+
+
+def _single_trial_row(primary_row: pd.Series, contrasts: pd.DataFrame, study_id: str, left_out: str) -> dict:
+    """What is left when one of two trials is left out: that trial's own estimate and 95% CI, on the measure of
+    the primary pooling (its standardised mean difference when the primary pooling was standardised)."""
+    rows = contrasts.loc[(contrasts["study_id"] == study_id) & (contrasts["domain"] == primary_row["domain"])
+                         & (contrasts["window"] == primary_row["window"])]
+    row = rows.loc[rows["outcome_id"].isin(set(rows["outcome_id"]) - set(str(primary_row["not_used"]).split("; ")))].head(1)
+    if primary_row["effect_measure"] != MEAN_DIFFERENCE:
+        row = _standardised(row)
+    effect, se = float(row["effect"].iloc[0]), float(np.sqrt(row["variance"].iloc[0]))
+    better = "higher" if primary_row["effect_measure"] != MEAN_DIFFERENCE else row["better"].iloc[0]
+    lower, upper = effect - Z95 * se, effect + Z95 * se
+    return {"pool_id": primary_row["pool_id"], "label": primary_row["label"], "analysis": "leave one out: one trial remains",
+            "left_out": left_out, "k": 1, "trials": study_id, "effect_measure": primary_row["effect_measure"],
+            "re_estimate": effect, "re_ci_lower": lower, "re_ci_upper": upper, "fe_estimate": effect,
+            "fe_ci_lower": lower, "fe_ci_upper": upper,
+            "favours": favours(primary_row["effect_measure"], lower, upper, better) if better else DIRECTION_UNKNOWN}
+
+
+def sensitivity_table(contrasts: pd.DataFrame, variants: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """Every sensitivity analysis of every pooled outcome in one table: the pooling of all eligible trials, each
+    trial left out in turn, and each pre-specified variant ({name: the contrasts it keeps}), with the trials of
+    the outcome that the variant leaves out. A variant that leaves fewer than two trials says so instead of
+    giving an estimate."""
+    primary = pooled_trials(contrasts)
+    rows = []
+    for _, row in primary.iterrows():
+        rows.append(_analysis_row(row, "all eligible trials", "none"))
+        trials = row["trials"].split("; ")
+        for trial in trials:
+            rest = pooled_trials(contrasts.loc[contrasts["study_id"] != trial])
+            match = rest.loc[rest["pool_id"] == row["pool_id"]]
+            if len(match):
+                rows.append(_analysis_row(match.iloc[0], "leave one out", trial))
+            elif len(trials) == 2:
+                rows.append(_single_trial_row(row, contrasts, next(t for t in trials if t != trial), trial))
+        for name, variant in variants.items():
+            kept = set(variant.loc[(variant["domain"] == row["domain"]) & (variant["window"] == row["window"]), "study_id"])
+            left_out = "; ".join(t for t in trials if t not in kept) or "none"
+            match = pooled_trials(variant).pipe(lambda f: f.loc[f["pool_id"] == row["pool_id"]])
+            if len(match):
+                rows.append(_analysis_row(match.iloc[0], name, left_out))
+            else:
+                rows.append({"pool_id": row["pool_id"], "label": row["label"], "analysis": name, "left_out": left_out,
+                             "k": len(kept), "favours": "not estimable: fewer than two trials remain"})
+    return pd.DataFrame(rows, columns=SENSITIVITY_COLUMNS)
 
 
 def our_meta_analysis(tables: dict[str, pd.DataFrame], assumptions: bool = False) -> tuple[pd.DataFrame, pd.DataFrame]:
