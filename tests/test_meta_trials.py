@@ -38,6 +38,24 @@ def test_time_windows():
     assert time_window("end of training") == ""
 
 
+def test_a_time_range_has_a_window_only_inside_one_and_is_never_set_beside_another():
+    """Cheng 2024 pools ALSFRS over '0-4 months': that range crosses from the first window into the second, so it
+    is not compared with our 4 to 6 month estimate; a range inside one window keeps it."""
+    from alsreview.synthesis.contrasts import SPANS_WINDOWS
+    from alsreview.synthesis.reported import beside_published
+
+    assert time_window("0-4 months") == SPANS_WINDOWS and time_window("5-8 months") == SPANS_WINDOWS
+    assert time_window("9-12 months") == "over 6 months" and time_window("1–2 months") == "up to 3 months"
+    ours = pd.DataFrame([{"domain": "functional_rating", "window": "4 to 6 months", "effect_measure": "mean difference",
+                          "k": 2, "participants": 108, "re_estimate": 4.3, "re_ci_lower": -13.3, "re_ci_upper": 21.9,
+                          "i2": 0.0}])
+    published = pd.DataFrame([{"domain": "functional_rating", "time_point": t, "study_id": "cheng2024", "analysis": "1",
+                               "effect_measure": "mean difference", "n_studies": None, "n_participants": None,
+                               "effect": 3.36, "ci_lower": 0.82, "ci_upper": 5.91} for t in ("0-4 months", "5 months")])
+    beside = beside_published(ours, published).set_index("time_point")
+    assert beside.loc["0-4 months", "window"] == SPANS_WINDOWS and beside.loc["5 months", "window"] == "4 to 6 months"
+
+
 def test_only_no_added_exercise_comparators_with_stated_sd_count():
     outcomes = pd.DataFrame([
         row("a2020", "a2020-uc", **ARM_NUMBERS),

@@ -28,13 +28,33 @@ WINDOWS = ((0, 13.5, "up to 3 months"), (13.5, 27.5, "4 to 6 months"), (27.5, 1e
 _UNIT_WEEKS = {"day": 1 / 7, "week": 1.0, "month": 52 / 12, "year": 52.0}
 
 
+SPANS_WINDOWS = "spans several windows"
+_RANGE = re.compile(r"(\d+(?:\.\d+)?)\s*(?:-|–|to)\s*(\d+(?:\.\d+)?)\s*(day|week|month|year)s?", flags=re.IGNORECASE)
+
+
 def time_window(time_point) -> str:
-    """Follow-up window of a stated time point ('12 weeks', '6 months'), so that trials can be pooled by time."""
-    match = re.search(r"(\d+(?:\.\d+)?)\s*(day|week|month|year)s?", str(time_point or ""), flags=re.IGNORECASE)
+    """Follow-up window of a stated time point ('12 weeks', '6 months'), so that trials can be pooled by time. A
+    range ('0-4 months', as reviews state pooled follow-up) has a window only when it lies inside one; otherwise it
+    is SPANS_WINDOWS, and is never set beside an estimate of a single window."""
+    text = str(time_point or "")
+    span = _RANGE.search(text)
+    if span:
+        unit = _UNIT_WEEKS[span.group(3).lower()]
+        start, end = float(span.group(1)) * unit, float(span.group(2)) * unit
+        first = next((label for low, high, label in WINDOWS if low <= start < high), "")
+        last = next((label for low, high, label in WINDOWS if low < end <= high), "")
+        return first if first == last else SPANS_WINDOWS
+    match = re.search(r"(\d+(?:\.\d+)?)\s*(day|week|month|year)s?", text, flags=re.IGNORECASE)
     if not match:
         return ""
     weeks = float(match.group(1)) * _UNIT_WEEKS[match.group(2).lower()]
     return next(label for low, high, label in WINDOWS if low < weeks <= high)
+
+
+def _one_window(time_point) -> str:
+    """A trial's window for pooling: none when its time point is missing or spans windows."""
+    window = time_window(time_point)
+    return "" if window == SPANS_WINDOWS else window
 
 
 CONTRAST_COLUMNS = ["study_id", "outcome_id", "domain", "scale", "better", "time_point", "window", "n_exercise",
@@ -93,7 +113,7 @@ def trial_candidates(outcomes: pd.DataFrame, arms: pd.DataFrame, scales: pd.Data
         scale = scale_id if isinstance(scale_id, str) and scale_id else r.measure
         kind = kinds.get(r.comparator_arm_id)
         row = {"study_id": r.study_id, "outcome_id": r.outcome_id, "domain": r.domain, "scale": scale,
-               "better": better_of.get(scale, ""), "time_point": r.time_point or "", "window": time_window(r.time_point),
+               "better": better_of.get(scale, ""), "time_point": r.time_point or "", "window": _one_window(r.time_point),
                "comparator_kind": kind, "usable": False, "reason": "", "assumption": ""}
         has_groups = all(pd.notna(v) for v in (r.mean_exercise, r.sd_exercise, r.mean_control, r.sd_control))
         has_md = (isinstance(r.effect_measure, str) and r.effect_measure.lower() == MEAN_DIFFERENCE and
@@ -101,7 +121,8 @@ def trial_candidates(outcomes: pd.DataFrame, arms: pd.DataFrame, scales: pd.Data
         if kind not in NO_ADDED_EXERCISE:
             row["reason"] = f"comparator is {COMPARATOR_KINDS.get(kind, 'not described')}, not 'no added exercise'"
         elif not row["window"]:
-            row["reason"] = "time point not stated in weeks, months or years"
+            row["reason"] = ("time range spans several follow-up windows" if time_window(r.time_point) == SPANS_WINDOWS
+                             else "time point not stated in weeks, months or years")
         elif has_groups:
             numbers, assumption, reason = _arm_numbers(r, n_randomised, assumptions)
             if numbers is None:

@@ -72,6 +72,7 @@ def beside_published(ours: pd.DataFrame, published: pd.DataFrame) -> pd.DataFram
         same = published.loc[published["domain"].isin(set(ours["domain"])) & published["effect"].notna()
                              & (published["analysis"] != "SoF")]
         for p in same.itertuples(index=False):
+            # A published range across windows ("0-4 months") keeps its own row and is not read as one window.
             rows.append({"domain": p.domain, "window": time_window(p.time_point) or "not stated",
                          "time_point": p.time_point, "source": p.study_id,
                          "effect_measure": p.effect_measure, "trials": p.n_studies, "participants": p.n_participants,
