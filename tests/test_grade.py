@@ -1,5 +1,7 @@
 """GRADE certainty computed from the data: one rule per domain, a footnote for each, and wording that says no more
 than the certainty allows."""
+import re
+
 import pandas as pd
 
 from alsreview.synthesis.grade import conclusion_for_people, optimal_information_size, plain_words, rate
@@ -59,6 +61,30 @@ def test_shipped_summary_of_findings_rates_every_pooled_estimate(tables):
 
     update = update_tables(tables, tables, "0.0.0")
     sof = update["summary_of_findings"]
-    assert len(sof) == len(update["pooled"]) + len(update["assumed"])
+    pooled = sof.loc[sof["estimate"].notna()]
+    assert len(pooled) == len(update["pooled"]) + len(update["assumed"])
+    assert sof.loc[sof["estimate"].isna(), "outcome"].tolist() == ["adverse events (harms)"]  # harms, not pooled
     assert sof["certainty"].isin(["high", "moderate", "low", "very low"]).all()
     assert sof.filter(like="note_").map(lambda v: isinstance(v, str) and len(v) > 10).all(axis=None)
+
+
+def test_harms_are_an_outcome_of_their_own_rated_by_the_same_rules(tables):
+    """The shipped trials rarely count adverse events, so harms are very uncertain; the same studies with counted
+    events and low risk of bias lose nothing but the non-randomised start."""
+    from alsreview.synthesis.appraisal import harms_reporting_counts
+    from alsreview.synthesis.bias import overall_by_study
+    from alsreview.synthesis.grade import harms_outcome
+
+    counts = harms_reporting_counts(tables)
+    row = harms_outcome(tables, overall_by_study(tables["risk_of_bias"])).iloc[0]
+    assert row["trials"] == counts["studies"] and pd.isna(row["estimate"])
+    stated = [int(n) for n in re.findall(r"(\d+) (?:of \d+ studies counted|stated|mentioned|said)", row["effect_text"])]
+    assert sum(stated) == counts["studies"]
+    assert row["certainty"] == "very low" and row["note_imprecision"].endswith("down two")
+    assert "very uncertain about the harms" in row["plain_words"]
+    counted = {**tables, "harms": tables["harms"].assign(adverse_events_reporting="counted")}
+    trials = harms_outcome(counted, {}).iloc[0]
+    assert trials["note_risk_of_bias"].endswith("not downgraded") and trials["note_imprecision"].endswith("not downgraded")
+    randomised = set(tables["studies"].loc[tables["studies"]["evidence_type"] == "human_rct", "study_id"])
+    expected = "high" if randomised >= set(counted["harms"]["study_id"]) else "low"
+    assert trials["certainty"] == expected

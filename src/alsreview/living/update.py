@@ -15,7 +15,7 @@ from ..synthesis.bias import overall_by_study
 from ..synthesis.appraisal import arm_name
 from ..synthesis.contrasts import COMPARATOR_KINDS, trial_candidates, usable_contrasts
 from ..synthesis.forest import plot_trial_forests
-from ..synthesis.grade import conclusion_for_people, summary_of_findings
+from ..synthesis.grade import conclusion_for_people, harms_outcome, summary_of_findings
 from ..synthesis.reported import beside_published
 from ..synthesis.trial_pooling import our_meta_analysis, pooled_trials, sensitivity_table, sensitivity_without
 from .releases import previous_release, snapshot, what_changed
@@ -192,11 +192,13 @@ def update_tables(tables: dict[str, pd.DataFrame], corpus: dict[str, pd.DataFram
         "n_reviews_with_results": int(pooled_results["study_id"].nunique()),
     }
     rob = overall_by_study(tables["risk_of_bias"]) if "risk_of_bias" in tables else {}
-    sof = pd.concat([summary_of_findings(pooled, contrasts, tables, rob).assign(analysis="stated numbers only"),
-                     summary_of_findings(assumed, assumed_contrasts, tables, rob).assign(analysis="with recorded assumptions")],
-                    ignore_index=True)
-    values["n_our_sof_rows"] = len(sof)
-    values["abstract_conclusion"] = conclusion_for_people(sof)
+    pooled_sof = pd.concat([summary_of_findings(pooled, contrasts, tables, rob).assign(analysis="stated numbers only"),
+                            summary_of_findings(assumed, assumed_contrasts, tables, rob).assign(
+                                analysis="with recorded assumptions")], ignore_index=True)
+    values["n_our_sof_rows"] = len(pooled_sof)
+    values["abstract_conclusion"] = conclusion_for_people(pooled_sof)
+    # Harms are an outcome of their own, graded by the same rules although nothing could be pooled.
+    sof = pd.concat([pooled_sof, harms_outcome(tables, rob).assign(analysis="narrative (not pooled)")], ignore_index=True)
     all_pooled = pd.concat([pooled.assign(analysis="stated numbers only"),
                             assumed.assign(analysis="with recorded assumptions")], ignore_index=True)
     return {

@@ -14,6 +14,8 @@ The rules are written once, here, and applied to every row:
   because no minimal important difference in ALSFRS-R points could be read: the published thresholds are a 20%
   slowing of decline, which needs the control arm's decline to turn into points);
 - publication bias: not assessable below ten trials; not downgraded.
+Harms are an outcome of their own (`harms_outcome`): never pooled here, rated from the same start, with selective
+reporting of harms counted under risk of bias and too few per-arm counts under imprecision.
 """
 from __future__ import annotations
 
@@ -21,9 +23,10 @@ import math
 
 import pandas as pd
 
-from ..data.appraisal import HIGH_RISK
+from ..data.appraisal import HIGH_RISK, controlled_human_trials
 from ..data.favours import FAVOURS_CONTROL, FAVOURS_EXERCISE
 from ..data.labels import study_names
+from .appraisal import harms_reporting_counts
 from .contrasts import COMPARATOR_KINDS, NO_ADDED_EXERCISE
 
 LEVELS = ["very low", "low", "moderate", "high"]
@@ -121,10 +124,55 @@ def summary_of_findings(pooled: pd.DataFrame, contrasts: pd.DataFrame, tables: d
                      "estimate": p.re_estimate, "ci_lower": p.re_ci_lower, "ci_upper": p.re_ci_upper,
                      "certainty": graded["certainty"], "plain_words": plain_words(graded["certainty"], p.favours, outcome),
                      **{k: v for k, v in graded.items() if k.startswith("note_")}})
-    columns = ["outcome", "trials", "participants", "effect_measure", "estimate", "ci_lower", "ci_upper", "certainty",
+    return pd.DataFrame(rows, columns=SOF_COLUMNS)
+
+
+SOF_COLUMNS = ["outcome", "trials", "participants", "effect_measure", "estimate", "ci_lower", "ci_upper", "certainty",
                "plain_words", "note_start", "note_risk_of_bias", "note_inconsistency", "note_indirectness",
                "note_imprecision", "note_publication_bias"]
-    return pd.DataFrame(rows, columns=columns)
+
+
+def harms_outcome(tables: dict[str, pd.DataFrame], risk_of_bias: dict[str, str]) -> pd.DataFrame:
+    """Harms as an outcome of their own: not pooled (adverse events are rarely counted per arm), rated by the same
+    start and the rules that apply without an estimate. Risk of bias counts studies, not weights, and adds
+    selective reporting (down one more when fewer than half the studies counted adverse events per arm); fewer
+    than two studies with per-arm counts leaves nothing to estimate (imprecision, down two)."""
+    studies = tables["studies"]
+    trials = list(studies.loc[controlled_human_trials(studies), "study_id"])
+    if not trials:
+        return pd.DataFrame(columns=SOF_COLUMNS + ["effect_text"])
+    counts = harms_reporting_counts(tables)
+    designs = dict(zip(studies["study_id"], studies["evidence_type"]))
+    randomised = all(designs.get(t) == "human_rct" for t in trials)
+    high = [t for t in trials if risk_of_bias.get(t, "") in HIGH_RISK]
+    notes, start = {"start": "all studies randomised: start high" if randomised
+                    else "includes non-randomised studies: start low"}, 3 if randomised else 1
+    high_share = 2 * len(high) >= len(trials)
+    selective = 2 * counts["counted"] < len(trials)
+    down_bias = int(high_share) + int(selective)
+    notes["risk_of_bias"] = (f"{len(high)} of {len(trials)} studies at high risk of bias by our judgement"
+                             + (", and harms selectively reported (fewer than half counted adverse events per arm)"
+                                if selective else "") + f": {['not downgraded', 'down one', 'down two'][down_bias]}")
+    notes["inconsistency"] = "no estimate to compare across studies: not judged, not downgraded"
+    notes["indirectness"] = "people with ALS in every study: not downgraded"
+    down_precision = 2 if counts["counted"] < 2 else 0
+    notes["imprecision"] = (f"adverse events counted per arm in {counts['counted']} of {len(trials)} studies, "
+                            + ("too few to estimate a risk: down two" if down_precision else "not downgraded"))
+    notes["publication_bias"] = f"not assessable with {counts['counted']} studies counting events (fewer than 10): not downgraded"
+    certainty = LEVELS[max(0, start - down_bias - down_precision)]
+    populations = tables.get("populations")
+    randomised_n = (pd.to_numeric(populations.loc[populations["study_id"].isin(trials), "n_randomised"], errors="coerce")
+                    if populations is not None and "n_randomised" in populations else pd.Series(dtype=float))
+    effect = (f"not pooled: {counts['counted']} of {len(trials)} studies counted adverse events per arm, "
+              f"{counts['none_occurred']} stated that none occurred, {counts['described_without_counts']} mentioned "
+              f"them without counts, {counts['not_reported']} said nothing about them")
+    words = ("The evidence is very uncertain about the harms of exercise: most studies did not count adverse events."
+             if certainty == "very low" else f"Harms are rated {certainty} certainty; see the footnotes.")
+    row = {"outcome": "adverse events (harms)", "trials": len(trials),
+           "participants": randomised_n.sum() if randomised_n.notna().all() and len(randomised_n) else None,
+           "effect_measure": "", "estimate": None, "ci_lower": None, "ci_upper": None, "certainty": certainty,
+           "plain_words": words, "effect_text": effect, **{f"note_{k}": v for k, v in notes.items()}}
+    return pd.DataFrame([row], columns=SOF_COLUMNS + ["effect_text"])
 
 
 NOTE_DOMAINS = {"note_risk_of_bias": "Risk of bias", "note_inconsistency": "Inconsistency",
@@ -139,8 +187,9 @@ def sof_for_reader(sof: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
         "outcome": sof["outcome"],
         "participants_(trials)": [f"{int(p)} ({int(k)})" if pd.notna(p) else f"not stated ({int(k)})"
                                   for p, k in zip(sof["participants"], sof["trials"])],
-        "pooled_effect": [f"{m} {e:.2f} ({lo:.2f} to {hi:.2f}, 95% CI)" for m, e, lo, hi in
-                   zip(sof["effect_measure"], sof["estimate"], sof["ci_lower"], sof["ci_upper"])],
+        "pooled_effect": [f"{m} {e:.2f} ({lo:.2f} to {hi:.2f}, 95% CI)" if pd.notna(e) else text for m, e, lo, hi, text in
+                          zip(sof["effect_measure"], sof["estimate"], sof["ci_lower"], sof["ci_upper"],
+                              sof["effect_text"] if "effect_text" in sof else [""] * len(sof))],
         "certainty": sof["certainty"], "what_it_means": sof["plain_words"]})
     notes = [{"outcome": r["outcome"], "domain": label, "judgement": r[column]}
              for _, r in sof.iterrows() for column, label in NOTE_DOMAINS.items()]

@@ -125,6 +125,7 @@ def abstract_findings(update: dict) -> str:
     """The abstract's results for people with ALS, from our summary-of-findings table only: each pooled estimate
     with its intervals and GRADE certainty, or a line saying nothing could be pooled. No counts of outcomes."""
     sof, pooled = update["summary_of_findings"], pd.concat([update["pooled"], update["assumed"]], ignore_index=True)
+    sof = sof.loc[sof["estimate"].notna()]  # the pooled estimates; harms (not pooled) have their own sentence
     if sof.empty:
         return ("In people with ALS, no outcome had two or more trials against no added exercise with numbers we "
                 "could pool, so the review gives no pooled estimate of its own.\n")
