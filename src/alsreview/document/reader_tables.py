@@ -15,7 +15,7 @@ CODE_COLUMNS = {"modality", "domain", "direction", "species", "extraction", "cer
                 "interventions", "outcome_domains", "evidence_type", "population", "judgement", "modality_group",
                 "modalities"}
 # Columns that exist to draw a figure and mean nothing to a reader.
-INTERNAL_COLUMNS = {"node", "box", "lane", "offset", "y"}
+INTERNAL_COLUMNS = {"node", "box", "lane", "offset", "y", "pool_id"}
 HEADINGS = {
     "study_id": "Study", "data": "Stage", "n": "n", "n_exercise": "Exercised (n)", "ref_no": "Ref. no.",
     "source_url": "Source", "no_effect": "No difference found", "q": "Q", "i2": "I² (%)", "tau2": "τ²",
