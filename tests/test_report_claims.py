@@ -85,6 +85,12 @@ def kaspar_wheel_plus_igf1(tables) -> bool:
             and set(combined["direction"]) == {"beneficial"})
 
 
+def braga_baseline_gap(tables) -> bool:
+    """The trial the sensitivity passage names as having groups that differed at baseline is recorded so."""
+    studies = tables["studies"].set_index("study_id")
+    return "braga2018" in studies.index and studies.loc["braga2018", "baseline_imbalance"] == "yes"
+
+
 def veldink_sex_difference(tables) -> bool:
     rows = exercise_rows(tables)[0]
     rows = rows.loc[rows["study_id"] == "veldink2003"]
@@ -178,6 +184,7 @@ CLAIMS = [
           "", methods_papers),
     Claim("The trials cannot show that exercise is safe", set(), "has_human_trials", harms_rarely_assessed),
     Claim("consistent with a benefit of moderate activity", set(), "has_als_model_animal", animal_moderate_vs_high),
+    Claim("One trial reports such a difference [@braga2018]", {"braga2018"}, "if-cited", braga_baseline_gap),
 ]
 
 
