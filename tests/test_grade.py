@@ -88,3 +88,20 @@ def test_harms_are_an_outcome_of_their_own_rated_by_the_same_rules(tables):
     randomised = set(tables["studies"].loc[tables["studies"]["evidence_type"] == "human_rct", "study_id"])
     expected = "high" if randomised >= set(counted["harms"]["study_id"]) else "low"
     assert trials["certainty"] == expected
+
+
+def test_the_printed_analysis_plan_follows_the_values_the_code_applies(monkeypatch):
+    """The Methods print the plan from the constants the pooling and the rating use: change one and the plan
+    changes with it; every comparator class is either pooled against exercise or not, never both."""
+    from alsreview.synthesis import plan
+    from alsreview.synthesis.contrasts import COMPARATOR_KINDS
+    from alsreview.synthesis.trial_pooling import FEW_TRIALS
+
+    rules = plan.analysis_plan().set_index("rule")["value"]
+    assert f"below {FEW_TRIALS} trials" in rules["few trials"]
+    assert f"optimal information size of {optimal_information_size()} participants" in rules["imprecision"]
+    pooled = rules["comparators that count as no added exercise"].split("; ")
+    not_pooled = rules["comparators that are not pooled against exercise"].split("; ")
+    assert sorted(pooled + not_pooled) == sorted(COMPARATOR_KINDS.values()) and not set(pooled) & set(not_pooled)
+    monkeypatch.setattr(plan, "FEW_TRIALS", 7)
+    assert "below 7 trials" in plan.analysis_plan().set_index("rule").loc["few trials", "value"]

@@ -2,7 +2,8 @@
 evidence, the PRISMA flow, the reported meta-analyses and our own pooling of trials, as DataFrames and figures.
 
 Owns the pooling engine (`pooling`), trial contrasts (`contrasts`), our pooled analyses (`trial_pooling`), published
-results (`reported`), forest plots (`forest`) and the figure style (`figure_style`), beside the summary tables and
+results (`reported`), forest plots (`forest`), GRADE certainty (`grade`), the analysis plan as the code applies it
+(`plan`) and the figure style (`figure_style`), beside the summary tables and
 figures. Every function is pure: tables in, tables or figures out.
 
 May import from `data` only.

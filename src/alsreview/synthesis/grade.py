@@ -31,6 +31,10 @@ from .contrasts import COMPARATOR_KINDS, NO_ADDED_EXERCISE
 
 LEVELS = ["very low", "low", "moderate", "high"]
 SMALLEST_EFFECT_SMD = 0.2
+HIGH_RISK_WEIGHT = 0.5  # share of the weight from trials at high risk of bias that costs a level
+INCONSISTENCY_MIN_TRIALS = 3  # I² and the prediction interval are judged from this many trials on
+I2_SERIOUS = 50  # percent
+PUBLICATION_BIAS_MIN_TRIALS = 10
 Z_ALPHA, Z_POWER = 1.959963984540054, 0.8416212335729143  # two-sided 5%, 80% power
 
 
@@ -53,19 +57,19 @@ def rate(pooled: pd.Series, contrasts: pd.DataFrame, risk_of_bias: dict[str, str
     start = 3 if randomised else 1
     if any(risk_of_bias.get(t) == "critical" for t in trials):
         notes["risk_of_bias"], d = "a trial at critical risk of bias by our ROBINS-I judgement: down two", 2
-    elif share_high >= 0.5:
+    elif share_high >= HIGH_RISK_WEIGHT:
         judged = ", ".join(f"{names.get(t, t)} {risk_of_bias.get(t, 'not judged')}" for t in trials)
         notes["risk_of_bias"], d = f"{share_high:.0%} of the weight from trials at high risk of bias ({judged}): down one", 1
     else:
         notes["risk_of_bias"], d = f"{share_high:.0%} of the weight from trials at high risk of bias: not downgraded", 0
     down += d
     k = int(pooled["k"])
-    if k < 3:
+    if k < INCONSISTENCY_MIN_TRIALS:
         notes["inconsistency"], d = f"cannot be judged from {k} trials (I² and τ² are not estimable): not downgraded", 0
     else:
         crosses = pd.notna(pooled.get("pi_lower")) and pooled["pi_lower"] < 0 < pooled["pi_upper"]
         estimate_clear = pooled["re_ci_lower"] > 0 or pooled["re_ci_upper"] < 0
-        if pooled["i2"] >= 50 or (crosses and estimate_clear):
+        if pooled["i2"] >= I2_SERIOUS or (crosses and estimate_clear):
             notes["inconsistency"], d = f"I² {pooled['i2']:.0f}%; prediction interval crosses no difference: down one", 1
         else:
             notes["inconsistency"], d = f"I² {pooled['i2']:.0f}%: not downgraded", 0
@@ -86,7 +90,8 @@ def rate(pooled: pd.Series, contrasts: pd.DataFrame, risk_of_bias: dict[str, str
                                              if participants < ois else [])
     notes["imprecision"] = ("; ".join(reasons) + f": down {['none', 'one', 'two'][d]}") if d else "not downgraded"
     down += d
-    notes["publication_bias"] = f"not assessable with {k} trials (fewer than 10): not downgraded"
+    notes["publication_bias"] = (f"not assessable with {k} trials (fewer than {PUBLICATION_BIAS_MIN_TRIALS}): "
+                                 "not downgraded")
     return {"certainty": LEVELS[max(0, start - down)], "downgrades": down, **{f"note_{k}": v for k, v in notes.items()}}
 
 
@@ -158,7 +163,8 @@ def harms_outcome(tables: dict[str, pd.DataFrame], risk_of_bias: dict[str, str])
     down_precision = 2 if counts["counted"] < 2 else 0
     notes["imprecision"] = (f"adverse events counted per arm in {counts['counted']} of {len(trials)} studies, "
                             + ("too few to estimate a risk: down two" if down_precision else "not downgraded"))
-    notes["publication_bias"] = f"not assessable with {counts['counted']} studies counting events (fewer than 10): not downgraded"
+    notes["publication_bias"] = (f"not assessable with {counts['counted']} studies counting events (fewer than "
+                                 f"{PUBLICATION_BIAS_MIN_TRIALS}): not downgraded")
     certainty = LEVELS[max(0, start - down_bias - down_precision)]
     populations = tables.get("populations")
     randomised_n = (pd.to_numeric(populations.loc[populations["study_id"].isin(trials), "n_randomised"], errors="coerce")

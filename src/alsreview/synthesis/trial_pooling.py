@@ -17,6 +17,7 @@ from .contrasts import MEAN_DIFFERENCE, trial_contrasts
 from .pooling import Z95, pool, random_effects
 
 FEW_TRIALS = 5  # below this many trials, the fixed-effect and Wald intervals are shown beside Hartung-Knapp
+PRIMARY_TAU2, PRIMARY_INTERVAL = "reml", "hksj"  # the primary random-effects model
 
 
 def _standardised(group: pd.DataFrame) -> pd.DataFrame | None:
@@ -32,7 +33,7 @@ def _standardised(group: pd.DataFrame) -> pd.DataFrame | None:
     return group.assign(effect=smd * sign, variance=variance, better="higher")
 
 
-def pooled_trials(contrasts: pd.DataFrame, tau2_method: str = "reml", interval: str = "hksj") -> pd.DataFrame:
+def pooled_trials(contrasts: pd.DataFrame, tau2_method: str = PRIMARY_TAU2, interval: str = PRIMARY_INTERVAL) -> pd.DataFrame:
     """Pool every domain and follow-up window that two or more trials inform.
 
     One scale: mean difference in its units. Several scales: standardised mean difference (Hedges' g, positive =
