@@ -46,7 +46,7 @@ def _stated_or_listed(table: RawTable, fields: tuple[str, ...], list_column: str
         if name not in f.columns:
             continue
         filled = ~f[name].isin(empty_values)
-        named = listed.map(lambda items: name in items)
+        named = listed.map(lambda items: name in items).astype(bool)  # bool even when the table is empty
         out += problems_where(table, scope & ~filled & ~named, name,
                               f"not stated: fill it from the source, or name '{name}' in {list_column} and say why in notes")
         out += problems_where(table, scope & filled & named, list_column,
