@@ -5,7 +5,7 @@ outputs whose key did not change are carried over from the last good report, and
 only when every render succeeded.
 
 Which files an output reads is decided by exclusion: an output's key covers every render input except those that
-only the other document reads (EXCLUDED). A new file in report/ or build/analysis/ therefore counts for every
+only the other document reads (EXPLORER_ONLY, REVIEW_ONLY). A new file in report/ or build/analysis/ counts for every
 output until it is listed here, which can cost a render but never leaves a stale one."""
 from __future__ import annotations
 

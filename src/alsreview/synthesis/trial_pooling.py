@@ -116,12 +116,15 @@ def sensitivity_table(contrasts: pd.DataFrame, variants: dict[str, pd.DataFrame]
     the outcome that the variant leaves out. A variant that leaves fewer than two trials says so instead of
     giving an estimate."""
     primary = pooled_trials(contrasts)
+    without = {trial: pooled_trials(contrasts.loc[contrasts["study_id"] != trial])  # each trial left out, once
+               for trial in dict.fromkeys(t for trials in primary["trials"] for t in trials.split("; "))}
+    pooled_variants = {name: pooled_trials(variant) for name, variant in variants.items()}
     rows = []
     for _, row in primary.iterrows():
         rows.append(_analysis_row(row, "all eligible trials", "none"))
         trials = row["trials"].split("; ")
         for trial in trials:
-            rest = pooled_trials(contrasts.loc[contrasts["study_id"] != trial])
+            rest = without[trial]
             match = rest.loc[rest["pool_id"] == row["pool_id"]]
             if len(match):
                 rows.append(_analysis_row(match.iloc[0], "leave one out", trial))
@@ -130,7 +133,7 @@ def sensitivity_table(contrasts: pd.DataFrame, variants: dict[str, pd.DataFrame]
         for name, variant in variants.items():
             kept = set(variant.loc[(variant["domain"] == row["domain"]) & (variant["window"] == row["window"]), "study_id"])
             left_out = "; ".join(t for t in trials if t not in kept) or "none"
-            match = pooled_trials(variant).pipe(lambda f: f.loc[f["pool_id"] == row["pool_id"]])
+            match = pooled_variants[name].pipe(lambda f: f.loc[f["pool_id"] == row["pool_id"]])
             if len(match):
                 rows.append(_analysis_row(match.iloc[0], name, left_out))
             else:
