@@ -52,6 +52,17 @@ def test_every_citation_key_is_in_the_bibliography(tables):
     assert not missing
 
 
+def test_an_unknown_journal_is_left_out_of_the_reference_not_printed_as_none(tables):
+    """Zucchi 2019's journal is on no page we read, so its cell is empty: the entry has no journal field."""
+    studies = tables["studies"]
+    bib = to_bibtex(studies)
+    assert "{None}" not in bib and "{nan}" not in bib
+    unknown = studies.loc[studies["journal"].isna() & (studies["evidence_type"] != "book_or_chapter"), "study_id"]
+    for key in unknown:
+        entry = bib[bib.index(f"{{{key},"):].split("\n}", 1)[0]
+        assert "journal = " not in entry, key
+
+
 def test_every_meta_value_is_one_the_notebooks_write(tables):
     from alsreview.document.values import evidence_map_values, overview_values, synthesis_values
 

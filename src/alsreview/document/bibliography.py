@@ -38,16 +38,19 @@ def _authors(authors: str) -> str:
 def entry_for(study) -> Entry:
     """One BibTeX entry: article for journals, book or incollection for books and chapters."""
     fields = {"author": _authors(study.authors), "title": "{" + _bibtex_text(study.title) + "}", "year": str(int(study.year))}
-    container = str(study.journal)
+    # An unknown journal stays out of the entry, so the reference list never prints "None" or "nan" as one.
+    container = "" if study.journal is None or pd.isna(study.journal) else str(study.journal).strip()
     if study.evidence_type == "book_or_chapter" and container.startswith("W:"):
         entry_type = "incollection"
         fields["booktitle"] = _bibtex_text(container[2:].strip())
     elif study.evidence_type == "book_or_chapter":
         entry_type = "book"
-        fields["publisher"] = _bibtex_text(container)
+        if container:
+            fields["publisher"] = _bibtex_text(container)
     else:
         entry_type = "article"
-        fields["journal"] = _bibtex_text(container)
+        if container:
+            fields["journal"] = _bibtex_text(container)
     for column in ("volume", "issue", "pages", "doi", "pmid"):
         value = getattr(study, column)
         if value is not None and value == value and str(value):

@@ -107,8 +107,6 @@ def synthesis_values(tables: dict[str, pd.DataFrame]) -> dict:
     out["n_sof_favours_exercise"] = int((sof["finding"] == FAVOURS_EXERCISE).sum())
     out["n_reported_favours_exercise"] = int((analyses["finding"] == FAVOURS_EXERCISE).sum()) if len(analyses) else 0
     out.update(appraisal_values(tables))
-    reviews = pooled["study_id"].unique() if len(pooled) else []
-    out["cochrane_year"] = _year_of(tables["studies"], reviews[0]) if len(reviews) == 1 else ""
     return out
 
 
