@@ -43,6 +43,11 @@ def optimal_information_size(smd: float = SMALLEST_EFFECT_SMD) -> int:
     return 2 * math.ceil(2 * (Z_ALPHA + Z_POWER) ** 2 / smd ** 2)
 
 
+def _start(randomised: bool, noun: str) -> tuple[str, int]:
+    """GRADE's starting level: high when every study was randomised, low otherwise."""
+    return (f"all {noun} randomised: start high", 3) if randomised else ("includes non-randomised studies: start low", 1)
+
+
 def rate(pooled: pd.Series, contrasts: pd.DataFrame, risk_of_bias: dict[str, str], designs: dict[str, str],
          comparators: dict[str, str], names: dict[str, str] | None = None) -> dict:
     """Certainty of one pooled estimate, with a footnote per domain (what was judged, and why)."""
@@ -52,9 +57,7 @@ def rate(pooled: pd.Series, contrasts: pd.DataFrame, risk_of_bias: dict[str, str
     share_high = float(weights[[risk_of_bias.get(t, "") in HIGH_RISK for t in trials]].sum() / weights.sum())
     randomised = all(designs.get(t) == "human_rct" for t in trials)
     notes, down = {}, 0
-    notes["start"] = ("all trials randomised: start high" if randomised
-                      else "includes non-randomised studies: start low")
-    start = 3 if randomised else 1
+    notes["start"], start = _start(randomised, "trials")
     if any(risk_of_bias.get(t) == "critical" for t in trials):
         notes["risk_of_bias"], d = "a trial at critical risk of bias by our ROBINS-I judgement: down two", 2
     elif share_high >= HIGH_RISK_WEIGHT:
@@ -150,9 +153,9 @@ def harms_outcome(tables: dict[str, pd.DataFrame], risk_of_bias: dict[str, str])
     designs = dict(zip(studies["study_id"], studies["evidence_type"]))
     randomised = all(designs.get(t) == "human_rct" for t in trials)
     high = [t for t in trials if risk_of_bias.get(t, "") in HIGH_RISK]
-    notes, start = {"start": "all studies randomised: start high" if randomised
-                    else "includes non-randomised studies: start low"}, 3 if randomised else 1
-    high_share = 2 * len(high) >= len(trials)
+    notes = {}
+    notes["start"], start = _start(randomised, "studies")
+    high_share = len(high) >= HIGH_RISK_WEIGHT * len(trials)
     selective = 2 * counts["counted"] < len(trials)
     down_bias = int(high_share) + int(selective)
     notes["risk_of_bias"] = (f"{len(high)} of {len(trials)} studies at high risk of bias by our judgement"
@@ -164,7 +167,9 @@ def harms_outcome(tables: dict[str, pd.DataFrame], risk_of_bias: dict[str, str])
     notes["imprecision"] = (f"adverse events counted per arm in {counts['counted']} of {len(trials)} studies, "
                             + ("too few to estimate a risk: down two" if down_precision else "not downgraded"))
     notes["publication_bias"] = (f"not assessable with {counts['counted']} studies counting events (fewer than "
-                                 f"{PUBLICATION_BIAS_MIN_TRIALS}): not downgraded")
+                                 f"{PUBLICATION_BIAS_MIN_TRIALS}): not downgraded"
+                                 if counts["counted"] < PUBLICATION_BIAS_MIN_TRIALS else
+                                 f"{counts['counted']} studies counting events: not assessed here, not downgraded")
     certainty = LEVELS[max(0, start - down_bias - down_precision)]
     populations = tables.get("populations")
     randomised_n = (pd.to_numeric(populations.loc[populations["study_id"].isin(trials), "n_randomised"], errors="coerce")
