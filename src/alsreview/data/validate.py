@@ -21,7 +21,7 @@ import pandas as pd
 from .appraisal import check_appraisal
 from .errors import DataError, Problem
 from .favours import DIRECTIONS_ALLOWED, favours
-from .paths import DATA_DIR
+from .paths import DATA_DIR, display_path
 from .raw import LINE, RawTable, problems_where, read_raw
 from .schema import DataPackage, Field, read_datapackage
 from .subset import PRIMARY_EVIDENCE, TRAINING, has_exercise_arms
@@ -369,7 +369,23 @@ def read_and_check(source: Path | DataPackage = DATA_DIR) -> tuple[dict[str, Raw
             raw[name] = read_raw(package, name)
         except DataError as exc:
             problems += exc.problems
-    return raw, sorted(set(problems + validate_raw(package, raw)))
+    return raw, sorted(set(problems + validate_raw(package, raw) + check_protocol(package, raw)))
+
+
+def check_protocol(package: DataPackage, raw: dict[str, RawTable]) -> list[Problem]:
+    """The protocol on its own, then against the data: its comparator codes and screening reasons exist, and
+    every release (and the current version) says why it was made."""
+    from .. import protocol
+
+    problems, plan = protocol.read(protocol.PROTOCOL_FILE)
+    if plan is None:
+        return problems
+    releases = raw["releases"].frame["version"].tolist() if "releases" in raw else []
+    versions = releases + [str(package.descriptor.get("version", ""))]
+    return protocol.cross_check(plan, display_path(protocol.PROTOCOL_FILE),
+                                package.enum("interventions", "comparator_kind") if "interventions" in package.resources else [],
+                                package.enum("screening", "reason") if "screening" in package.resources else [],
+                                [v for v in versions if v])
 
 
 def validate(source: Path | DataPackage = DATA_DIR) -> list[Problem]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from .. import protocol
 from ..data.appraisal import HIGH_RISK
 from ..data.labels import EVIDENCE_TYPE, label, study_names
 from ..data.subset import is_exercise_study, split_arms
@@ -130,7 +131,7 @@ def update_tables(tables: dict[str, pd.DataFrame], corpus: dict[str, pd.DataFram
     contrasts, assumed_contrasts = usable_contrasts(candidates, False), usable_contrasts(candidates, True)
     pooled, assumed = pooled_trials(contrasts), pooled_trials(assumed_contrasts)
     # Sensitivity analysis of the comparator rule: only comparators without any exercise (no stretching either).
-    stretching = candidates["comparator_kind"] == "usual_care_stretching"
+    stretching = candidates["comparator_kind"].isin(protocol.load().includes_some_exercise)
     no_stretching_contrasts = usable_contrasts(candidates.loc[~stretching], True)
     no_stretching = pooled_trials(no_stretching_contrasts)
     excluded = sensitivity_exclusions(tables)

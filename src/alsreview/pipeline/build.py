@@ -23,6 +23,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from ..data.paths import BUILD_DIR, DATA_DIR, NOTEBOOKS_DIR, PACKAGE_DIR, PROJ_ROOT
+from ..protocol import PROTOCOL_FILE
 from ..data.schema import DataPackage, read_datapackage
 from .progress import BuildProgress, code_cells
 
@@ -41,11 +42,12 @@ DEBRIS = (".staging-*", ".work-*", ".render-*", ".report-staging-*", "analysis.o
 
 
 def input_files(data_dir: Path, package) -> dict[str, Path]:
-    """The descriptor, the files it lists and the package source the notebooks may depend on, by display name.
+    """The descriptor, the files it lists, the protocol and the package source the notebooks may depend on.
     Nothing else in data/ is read: an unlisted FIFO or a link to a device there cannot hang or flood the build."""
     files = {"data/datapackage.json": Path(data_dir) / "datapackage.json"}
     files.update({f"data/{res.path}": package.path_of(name) for name, res in package.resources.items()})
     files.update({f"src/alsreview/{p.relative_to(PACKAGE_DIR)}": p for p in sorted(PACKAGE_DIR.rglob("*.py"))})
+    files["protocol.yaml"] = PROTOCOL_FILE  # the analysis plan every notebook applies
     return files
 
 

@@ -11,12 +11,13 @@ import re
 
 import pandas as pd
 
+from .. import protocol
 from .pooling import Z95
 
 MEAN_DIFFERENCE = "mean difference"
-# The comparator rule is in the data dictionary (interventions.comparator_kind); these classes add no exercise to
-# what the exercise arm's people would otherwise do, so they are the primary analysis's comparators.
-NO_ADDED_EXERCISE = ("usual_care_no_exercise", "usual_care_stretching", "sham")
+# The comparator classes that add no exercise to what the exercise arm's people would otherwise do are the primary
+# analysis's comparators; the protocol (analysis.comparators) names them, the data dictionary defines each code.
+NO_ADDED_EXERCISE = protocol.load().no_added_exercise
 COMPARATOR_KINDS = {
     "usual_care_no_exercise": "usual care without exercise",
     "usual_care_stretching": "usual care with stretching",
@@ -24,7 +25,7 @@ COMPARATOR_KINDS = {
     "other_exercise": "another exercise",
     "other_dose": "another dose of the same exercise",
 }
-WINDOWS = ((0, 13.5, "up to 3 months"), (13.5, 27.5, "4 to 6 months"), (27.5, 1e9, "over 6 months"))
+WINDOWS = tuple((w.from_weeks, w.to_weeks, w.label) for w in protocol.load().windows)
 _UNIT_WEEKS = {"day": 1 / 7, "week": 1.0, "month": 52 / 12, "year": 52.0}
 
 

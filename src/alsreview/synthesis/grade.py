@@ -23,6 +23,7 @@ import math
 
 import pandas as pd
 
+from .. import protocol
 from ..data.appraisal import HIGH_RISK, controlled_human_trials
 from ..data.favours import FAVOURS_CONTROL, FAVOURS_EXERCISE
 from ..data.labels import study_names
@@ -30,11 +31,12 @@ from .appraisal import harms_reporting_counts
 from .contrasts import COMPARATOR_KINDS, NO_ADDED_EXERCISE
 
 LEVELS = ["very low", "low", "moderate", "high"]
-SMALLEST_EFFECT_SMD = 0.2
-HIGH_RISK_WEIGHT = 0.5  # share of the weight from trials at high risk of bias that costs a level
-INCONSISTENCY_MIN_TRIALS = 3  # I² and the prediction interval are judged from this many trials on
-I2_SERIOUS = 50  # percent
-PUBLICATION_BIAS_MIN_TRIALS = 10
+_PLAN = protocol.load()  # the thresholds are the protocol's (analysis.certainty)
+SMALLEST_EFFECT_SMD = _PLAN.smallest_effect_smd
+HIGH_RISK_WEIGHT = _PLAN.high_risk_weight  # share of the weight from trials at high risk of bias that costs a level
+INCONSISTENCY_MIN_TRIALS = _PLAN.inconsistency_min_trials  # I² and the prediction interval judged from this many on
+I2_SERIOUS = _PLAN.i2_serious  # percent
+PUBLICATION_BIAS_MIN_TRIALS = _PLAN.publication_bias_min_trials
 Z_ALPHA, Z_POWER = 1.959963984540054, 0.8416212335729143  # two-sided 5%, 80% power
 
 

@@ -1,24 +1,23 @@
-"""The analysis plan as the code applies it: every rule of our pooling and certainty rating, with its value, built
-from the same constants the pooling and the rating use, so the plan the Methods print cannot drift from what
-runs. (Moving these values into a protocol file the code reads is the next step; this table will then print
-that file.)"""
+"""The analysis plan as the code applies it: every rule of our pooling and certainty rating, with its value. The
+values are the protocol's (protocol.yaml, analysis), read through the same constants the pooling and the rating
+use, so the plan the Methods print cannot drift from what runs."""
 from __future__ import annotations
 
 import pandas as pd
 
+from .. import protocol
 from .contrasts import COMPARATOR_KINDS, NO_ADDED_EXERCISE, WINDOWS
 from .grade import (HIGH_RISK_WEIGHT, I2_SERIOUS, INCONSISTENCY_MIN_TRIALS, PUBLICATION_BIAS_MIN_TRIALS,
                     SMALLEST_EFFECT_SMD, optimal_information_size)
 from .pooling import INTERVALS, TAU2_METHODS
 from .trial_pooling import FEW_TRIALS, PRIMARY_INTERVAL, PRIMARY_TAU2
 
-STRETCHING = "usual_care_stretching"
 
 
 def _windows() -> str:
     parts = []
     for low, high, label in WINDOWS:
-        parts.append(f"{label} (over {low:g} weeks)" if high > 1e6 else f"{label} ({low:g} to {high:g} weeks)")
+        parts.append(f"{label} (over {low:g} weeks)" if high == float("inf") else f"{label} ({low:g} to {high:g} weeks)")
     return "; ".join(parts) + "; a stated range of time counts only when it lies inside one window"
 
 
@@ -41,7 +40,7 @@ def analysis_plan() -> pd.DataFrame:
         ("Pooling", "few trials", f"below {FEW_TRIALS} trials the fixed-effect estimate and the Wald interval are shown "
                                   "beside it; a wide interval is reported as too few data, never as no difference"),
         ("Pooling", "sensitivity analyses", "each trial left out in turn; stated numbers only; comparators without any "
-                                            f"exercise ({COMPARATOR_KINDS[STRETCHING]} left out); trials at high risk "
+                                            f"exercise ({', '.join(COMPARATOR_KINDS[k] for k in protocol.load().includes_some_exercise)} left out); trials at high risk "
                                             "of bias or with a baseline imbalance left out"),
         ("Certainty (GRADE)", "risk of bias", f"down one when trials at high risk by our judgement carry "
                                               f"{HIGH_RISK_WEIGHT:.0%} of the weight or more; two when any is critical"),

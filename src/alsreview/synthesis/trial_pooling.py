@@ -12,12 +12,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .. import protocol
 from ..data.favours import DIRECTION_UNKNOWN, favours
 from .contrasts import MEAN_DIFFERENCE, trial_contrasts
 from .pooling import Z95, pool, random_effects
 
-FEW_TRIALS = 5  # below this many trials, the fixed-effect and Wald intervals are shown beside Hartung-Knapp
-PRIMARY_TAU2, PRIMARY_INTERVAL = "reml", "hksj"  # the primary random-effects model
+FEW_TRIALS = protocol.load().few_trials  # below this many trials, fixed effect and Wald are shown beside Hartung-Knapp
+PRIMARY_TAU2, PRIMARY_INTERVAL = protocol.load().tau2, protocol.load().interval  # the primary random-effects model
 
 
 def _standardised(group: pd.DataFrame) -> pd.DataFrame | None:
