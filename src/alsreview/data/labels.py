@@ -5,6 +5,7 @@ import re
 
 import pandas as pd
 
+SEED_STUDY_ID = "ilzecka2017"  # the narrative review whose reference list the corpus starts from
 POPULATION = {
     "als_model_animal": "ALS-model animals",
     "healthy_animal": "Healthy animals",

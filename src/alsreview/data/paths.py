@@ -11,6 +11,7 @@ PACKAGE_DIR = PROJ_ROOT / "src" / "alsreview"
 BUILD_DIR = PROJ_ROOT / "build"
 ANALYSIS_DIR = BUILD_DIR / "analysis"
 REPORT_DIR = BUILD_DIR / "report"
+REPORTING_CHECKLIST = PROJ_ROOT / "report" / "reporting-checklist.csv"  # PRISMA items and where each is reported
 METHODS_BIB = PROJ_ROOT / "report" / "methods.bib"  # methods papers the report cites (risk-of-bias tools)
 DATAPACKAGE = "datapackage.json"
 

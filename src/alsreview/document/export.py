@@ -43,21 +43,24 @@ LINE_CHARS = 130
 LANDSCAPE_CHARS = 200
 
 
-def citation_cell(value) -> str:
-    """A study key shown with its Quarto citation ('key @key', linked to the reference list); anything that is not
-    a well-formed key is shown as escaped text, so citation markup never comes from free text."""
+def citation_cell(value, names: dict[str, str] | None = None) -> str:
+    """A study key shown by its name with its Quarto citation ('Drory 2001 @drory2001', linked to the reference
+    list); anything that is not a well-formed key is shown as escaped text, so citation markup never comes from
+    free text. A key without a name in `names` is shown as itself."""
     if not isinstance(value, str):
         return markdown_cell(value)
+    names = names or {}
     try:
-        # The key stays visible beside its citation: numbered styles (AMA) would otherwise show a bare number.
-        return "; ".join(f"{escape_text(key)} {cite(key)}" for key in value.split("; "))  # one key or several
+        # The name stays visible beside its citation: numbered styles (AMA) would otherwise show a bare number.
+        return "; ".join(f"{escape_text(names.get(key, key))} {cite(key)}" for key in value.split("; "))
     except ValueError:
         return markdown_cell(value)
 
 
-def cell_texts(frame: pd.DataFrame, citations: tuple[str, ...] = ()) -> tuple[list[str], list[list[str]]]:
+def cell_texts(frame: pd.DataFrame, citations: tuple[str, ...] = (),
+               names: dict[str, str] | None = None) -> tuple[list[str], list[list[str]]]:
     header = [escape_text(str(c).replace("_", " ")) for c in frame.columns]
-    cells = [citation_cell if c in citations else markdown_cell for c in frame.columns]
+    cells = [(lambda v: citation_cell(v, names)) if c in citations else markdown_cell for c in frame.columns]
     return header, [[cell(v) for cell, v in zip(cells, row)] for row in frame.itertuples(index=False)]
 
 
@@ -101,11 +104,11 @@ def is_numeric(cells: list[str]) -> bool:
     return bool(filled) and all(PLAIN_NUMBER.match(c.replace("−", "-")) for c in filled)
 
 
-def to_markdown(frame: pd.DataFrame, citations: tuple[str, ...] = ()) -> str:
+def to_markdown(frame: pd.DataFrame, citations: tuple[str, ...] = (), names: dict[str, str] | None = None) -> str:
     """A pipe table (pandoc's default Markdown table) with escaped cells; columns named in `citations` hold
     study keys and become citations. The dashes under each header set the relative column widths pandoc
     gives the HTML and Typst tables; numeric columns align right."""
-    header, rows = cell_texts(frame, citations)
+    header, rows = cell_texts(frame, citations, names)
     widths = column_widths(header, rows)
     rules = ["-" * (w - 1) + ":" if is_numeric([row[i] for row in rows]) else "-" * w for i, w in enumerate(widths)]
     lines = ["| " + " | ".join(header) + " |", "|" + "|".join(rules) + "|"]
@@ -113,9 +116,10 @@ def to_markdown(frame: pd.DataFrame, citations: tuple[str, ...] = ()) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_table(frame: pd.DataFrame, out_dir: Path, name: str, citations: tuple[str, ...] = ()) -> list[Path]:
+def write_table(frame: pd.DataFrame, out_dir: Path, name: str, citations: tuple[str, ...] = (),
+                names: dict[str, str] | None = None) -> list[Path]:
     """name.csv (formula-safe, the data's codes) and name.md (HTML-safe, as the reader sees it, keys in
-    `citations` columns cited) under out_dir/tables."""
+    `citations` columns cited and named by `names`, e.g. 'Drory 2001') under out_dir/tables."""
     folder = Path(out_dir) / "tables"
     folder.mkdir(parents=True, exist_ok=True)
     safe = frame.copy()
@@ -124,7 +128,7 @@ def write_table(frame: pd.DataFrame, out_dir: Path, name: str, citations: tuple[
             safe[column] = safe[column].map(neutralise_formula)
     csv_path, md_path = folder / f"{name}.csv", folder / f"{name}.md"
     safe.to_csv(csv_path, index=False, lineterminator="\n", float_format="%.6g")
-    md_path.write_text(to_markdown(for_reader(frame), tuple(heading(c) for c in citations)), encoding="utf-8")
+    md_path.write_text(to_markdown(for_reader(frame), tuple(heading(c) for c in citations), names), encoding="utf-8")
     return [csv_path, md_path]
 
 
@@ -141,10 +145,21 @@ def write_figure(fig, out_dir: Path, name: str) -> list[Path]:
     return [svg, png]
 
 
+def _meta(value):
+    """Every string inside lists and mappings (the front matter's authors) escaped as well."""
+    if isinstance(value, str):
+        return meta_text(value)
+    if isinstance(value, dict):
+        return {k: _meta(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_meta(v) for v in value]
+    return value
+
+
 def write_values(values: dict, out_dir: Path, name: str) -> Path:
     """Numbers and words the report's prose quotes, as JSON (the build merges them into values.yml for Quarto).
     Strings are stored in the form Quarto shows literally (escape.meta_text); numbers stay numbers."""
-    values = {k: meta_text(v) if isinstance(v, str) else v for k, v in values.items()}
+    values = {k: _meta(v) for k, v in values.items()}
     folder = Path(out_dir) / "values"
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{name}.json"

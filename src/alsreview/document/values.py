@@ -11,7 +11,7 @@ def _fmt(x: float) -> str:
     return f"{x:.2f}"
 
 
-SEED_STUDY_ID = "ilzecka2017"
+from ..data.labels import SEED_STUDY_ID
 NOT_IN_SELECTION = "n/a"  # a subset without these rows still renders every value the report quotes
 
 
@@ -58,7 +58,7 @@ def overview_values(tables: dict[str, pd.DataFrame], corpus: dict[str, pd.DataFr
         "n_outcomes_unclear": count("direction", "unclear", outcomes),
         "n_studies_with_harm": int(outcomes.loc[outcomes["direction"] == "harmful", "study_id"].nunique()),
         "n_title_only": count("extraction", "title_only"),
-        "n_abstract": count("extraction", "abstract"),
+        "n_abstract": int(studies["extraction"].isin(["abstract", "full_text"]).sum()),
         "n_with_pmid": int(studies["pmid"].notna().sum()),
         "n_with_doi": int(studies["doi"].notna().sum()),
         "n_discrepancies": int(studies["discrepancy"].notna().sum()),
@@ -91,6 +91,8 @@ def synthesis_values(tables: dict[str, pd.DataFrame]) -> dict:
     analyses = reported_analyses(pooled, tables.get("scales"))
     out = {
         "n_reported_analyses": len(analyses),
+        "n_reported_multi_trial": int((analyses["n_studies"].fillna(0) >= 2).sum()) if len(analyses) else 0,
+        "n_reported_single_trial": int((analyses["n_studies"].fillna(0) == 1).sum()) if len(analyses) else 0,
         "n_reported_ci_excludes_zero": int(((analyses["ci_lower"] > 0) | (analyses["ci_upper"] < 0)).sum()) if len(analyses) else 0,
     }
     for key, domain in (("alsfrs", "functional_rating"), ("fss", "fatigue"), ("sf36", "quality_of_life")):

@@ -22,7 +22,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 
-from ..data.paths import BUILD_DIR, DATA_DIR, NOTEBOOKS_DIR, PACKAGE_DIR, PROJ_ROOT
+from ..data.paths import BUILD_DIR, DATA_DIR, NOTEBOOKS_DIR, PACKAGE_DIR, PROJ_ROOT, REPORTING_CHECKLIST
 from ..protocol import PROTOCOL_FILE
 from ..data.schema import DataPackage, read_datapackage
 from .progress import BuildProgress, code_cells
@@ -48,6 +48,7 @@ def input_files(data_dir: Path, package) -> dict[str, Path]:
     files.update({f"data/{res.path}": package.path_of(name) for name, res in package.resources.items()})
     files.update({f"src/alsreview/{p.relative_to(PACKAGE_DIR)}": p for p in sorted(PACKAGE_DIR.rglob("*.py"))})
     files["protocol.yaml"] = PROTOCOL_FILE  # the analysis plan every notebook applies
+    files["report/reporting-checklist.csv"] = REPORTING_CHECKLIST
     return files
 
 
@@ -229,7 +230,9 @@ def assemble(caches: list[Path], staging: Path, studies) -> None:
         body, _ = exporter.from_notebook_node(nbformat.read(executed, as_version=4))
         (staging / "notebooks-html" / f"{cache.name}.html").write_text(body, encoding="utf-8")
     values = merged_values(caches)
-    (staging / "values.yml").write_text(yaml.safe_dump({"values": values}, sort_keys=True, allow_unicode=True), encoding="utf-8")
+    front = values.pop("front_matter", {})  # title, subtitle, author, date: top-level metadata for Quarto
+    (staging / "values.yml").write_text(yaml.safe_dump({**front, "values": values}, sort_keys=True, allow_unicode=True),
+                                        encoding="utf-8")
     (staging / "references.bib").write_text(to_bibtex(studies) + "\n" + methods_bibtex(), encoding="utf-8")
     write_citation_style(staging)
 

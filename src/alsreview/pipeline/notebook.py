@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..data.errors import UsageError
+from ..data.labels import study_names
 from ..data.load import load_tables
 from ..data.paths import ANALYSIS_DIR, DATA_DIR
 from ..data.schema import DataPackage, read_datapackage
@@ -66,7 +67,8 @@ class Context:
         (self.out_dir / "inputs.json").write_text(json.dumps(read) + "\n", encoding="utf-8")
 
     def table(self, frame: pd.DataFrame, name: str, citations: tuple[str, ...] = ()) -> pd.DataFrame:
-        write_table(frame, self.out_dir, name, citations)
+        names = study_names((self.corpus or self.tables)["studies"]) if citations else None
+        write_table(frame, self.out_dir, name, citations, names)
         self.record_inputs()
         return frame
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ..data.labels import SEED_STUDY_ID
 from ..data.subset import PRIMARY_EVIDENCE, is_exercise_study
 
 
@@ -29,6 +30,19 @@ def discrepancies(studies: pd.DataFrame) -> pd.DataFrame:
     return found.sort_values("study_id").reset_index(drop=True)
 
 
+def added_rows(whole: pd.DataFrame, screening: pd.DataFrame | None) -> list[tuple]:
+    """The works not in the seed's reference list, by how they came in: the seed review itself, the living update's
+    searches (an included record in the screening log), and other sources (e.g. a review read for its risk-of-bias
+    tables). Their sum is every work without a reference number."""
+    added = whole.loc[whole["ref_no"].isna(), "study_id"]
+    searched = set() if screening is None else set(screening.loc[screening["decision"] == "included", "study_id"].dropna())
+    seed = added == SEED_STUDY_ID
+    found = added.isin(searched) & ~seed
+    return [("identification", 2, "box2", "The seed review itself", int(seed.sum())),
+            ("identification", 14, "box14", "Works found by the living update's searches", int(found.sum())),
+            ("identification", 15, "box15", "Works added from other sources", int((~seed & ~found).sum()))]
+
+
 def flow_of_records(tables: dict[str, pd.DataFrame], corpus: dict[str, pd.DataFrame] | None = None) -> pd.DataFrame:
     """How the works moved from the reference list to the synthesis, in PRISMA 2020's long layout
     (data, node, box, description, n), so a flow diagram can be drawn from it. The identification boxes
@@ -40,7 +54,7 @@ def flow_of_records(tables: dict[str, pd.DataFrame], corpus: dict[str, pd.DataFr
     read = studies["extraction"].isin(["abstract", "full_text"])
     rows = [
         ("identification", 1, "box1", "References in the seed review's list", int(whole["ref_no"].notna().sum())),
-        ("identification", 2, "box2", "Works added since", int((whole["ref_no"].isna()).sum())),
+        *added_rows(whole, (corpus or tables).get("screening")),
         ("screening", 3, "box3", "Works whose abstract or full text was read", int(read.sum())),
         ("screening", 4, "box4", "Works classified from the title only (no page found)", int((~read).sum())),
         ("included", 5, "box5", "Primary studies testing an exercise training programme", int(tested.sum())),
@@ -49,8 +63,9 @@ def flow_of_records(tables: dict[str, pd.DataFrame], corpus: dict[str, pd.DataFr
         ("included", 8, "box8", "Primary studies without a training programme (background, or a single exercise test)",
          int((primary & ~tested).sum())),
         ("included", 9, "box9", "Reviews, books, hypotheses and other works", int((~primary).sum())),
-        ("synthesis", 10, "box10", "Studies with at least one extracted outcome", int(outcomes["study_id"].nunique())),
-        ("synthesis", 11, "box11", "Outcomes extracted", len(outcomes)),
+        ("synthesis", 10, "box10", "Studies of a training programme with at least one extracted outcome",
+         int(outcomes["study_id"].isin(set(studies.loc[tested, "study_id"])).groupby(outcomes["study_id"]).any().sum())),
+        ("synthesis", 11, "box11", "Outcomes extracted from them", int(outcomes["study_id"].isin(set(studies.loc[tested, "study_id"])).sum())),
         ("synthesis", 12, "box12", "Pooled results taken from a systematic review", len(tables["pooled_results"])),
     ]
     if len(whole) != len(studies):

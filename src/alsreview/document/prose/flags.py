@@ -8,7 +8,8 @@ from ...data.appraisal import HUMAN_TOOLS, OURS
 from ...data.labels import POPULATION
 from ..bibliography import methods_keys
 from .citing import STUDY_KEY
-from .wording import ANIMAL_SPECIES, SEED_STUDY_ID, primary_studies
+from ...data.labels import SEED_STUDY_ID
+from .wording import ANIMAL_SPECIES, primary_studies
 
 
 def citable(tables: dict[str, pd.DataFrame], corpus: dict[str, pd.DataFrame]) -> list[str]:

@@ -38,8 +38,10 @@ def coverage(tables: dict[str, pd.DataFrame]) -> str:
 
 
 def model_domains(tables: dict[str, pd.DataFrame]) -> str:
-    """Which outcome domains each model category covers, with the number of studies in each."""
+    """Which outcome domains each model category covers, with the number of studies of a training programme in
+    each (the studies the evidence tables count; a single exercise test is listed elsewhere, not counted here)."""
     rows = outcome_rows(tables)
+    rows = rows.loc[rows["study_id"].isin(set(primary_studies(tables)["study_id"]))]
     if rows.empty:
         return "No outcome is in this selection.\n"
     sentences = []

@@ -11,7 +11,6 @@ from ...data.labels import pretty
 from ...data.subset import is_exercise_study
 from .citing import ARM_KEY, cite, escape_text
 
-SEED_STUDY_ID = "ilzecka2017"
 ANIMAL_SPECIES = ("mouse", "rat")
 HUMAN_DESIGNS = ("human_rct", "human_nonrandomised", "human_observational")
 DESIGN_PLURAL = {
@@ -81,13 +80,6 @@ def modality_words(modality: str) -> str:
     return MODALITY_PHRASE.get(modality, pretty(modality))
 
 
-def _combined(directions) -> str:
-    stated = sorted(set(directions) - {"unclear"})
-    if not stated:
-        return "unclear"
-    return stated[0] if len(stated) == 1 else "mixed"
-
-
 def primary_studies(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     studies = tables["studies"]
     return studies.loc[is_exercise_study(studies)].sort_values(["year", "study_id"])
@@ -121,13 +113,16 @@ def topic_words(rows: pd.DataFrame) -> pd.Series:
 def direction_sentences(rows: pd.DataFrame) -> list[str]:
     """For a set of outcome rows: one sentence per direction, listing topics with the studies behind each.
 
-    A study counts once per topic and direction; when its arms or subgroups point different ways, each part
-    is cited with its label (e.g. 'exercise female') rather than merged into 'mixed'."""
+    A study counts once under each direction its outcomes on a topic show, as in the evidence tables, so two
+    measures that point different ways are never merged into 'mixed' (which the data dictionary keeps for a single
+    outcome reported both ways). When its arms or subgroups point different ways, each part is cited with its
+    label (e.g. 'exercise female')."""
     if rows.empty:
         return []
     parts = rows.assign(unit=rows["arm_id"] + "|" + rows["subgroup"], topic=topic_words(rows))
-    per_unit = parts.groupby(["study_id", "unit", "topic"], sort=False)["direction"].agg(_combined).reset_index()
-    split = per_unit.groupby(["study_id", "topic"])["direction"].nunique()
+    per_unit = parts[["study_id", "unit", "topic", "direction"]].drop_duplicates()
+    units = per_unit.groupby(["study_id", "topic"])["unit"].nunique()
+    split = per_unit.groupby(["study_id", "topic"])["direction"].nunique().where(units > 1, 1)
     sentences = []
     for direction in DIRECTION_ORDER:
         chosen = per_unit.loc[per_unit["direction"] == direction]
