@@ -48,6 +48,7 @@ class Protocol:
     i2_serious: float
     publication_bias_min_trials: int
     smallest_effect_smd: float
+    clinical_importance: tuple[dict, ...] = ()
 
     @property
     def versions(self) -> dict[str, dict]:
@@ -201,10 +202,21 @@ def check(data: object, lines: dict[str, int], shown: str) -> tuple[list[Problem
         "publication_bias_min_trials": c.number("analysis.certainty.publication_bias_min_trials", 2, 1000, whole=True),
         "smallest_effect_smd": c.number("analysis.certainty.smallest_effect_smd", 0.01, 5),
     }
+    for i, _ in enumerate(c.get("analysis.clinical_importance", list, "must be a list (may be empty)",
+                                optional=True) or []):
+        base = f"analysis.clinical_importance[{i}]"
+        c.text(f"{base}.domain")
+        c.text(f"{base}.scale")
+        c.number(f"{base}.smallest_important_slowing", 0.01, 1)
+        c.number(f"{base}.decline_per_month", 0.01, 10)
+        c.text(f"{base}.decline_source")
+        for j, _ in enumerate(c.get(f"{base}.slowing_sources", list, "must list bibliography keys") or []):
+            c.text(f"{base}.slowing_sources[{j}]")
     if c.problems:
         return sorted(set(c.problems)), None
     return [], Protocol(raw=data, no_added_exercise=tuple(comparators), includes_some_exercise=tuple(some),
-                        windows=windows, tau2=tau2, interval=interval, **numbers)
+                        windows=windows, tau2=tau2, interval=interval,
+                        clinical_importance=tuple(data["analysis"].get("clinical_importance") or ()), **numbers)
 
 
 def read(path: Path = PROTOCOL_FILE) -> tuple[list[Problem], Protocol | None]:

@@ -85,6 +85,8 @@ def declaration_values(plan: Protocol, version: str, releases: pd.DataFrame, sea
         "question_comparator": plan.raw["question"]["comparator"],
         "question_outcomes": plan.raw["question"]["outcomes"],
         "sources_text": "; ".join(f"{s['name']} ({s['how']})" for s in plan.raw["sources"]),
+        "usual_decline_text": "; ".join(f"{r['decline_per_month']:g} points a month on {r['scale']}"
+                                        for r in plan.clinical_importance) or "none set in the protocol",
     }
 
 

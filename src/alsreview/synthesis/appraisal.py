@@ -9,7 +9,7 @@ import re
 import pandas as pd
 
 from ..data.appraisal import HARMS, controlled_human_trials
-from ..data.labels import label
+from ..data.labels import DIRECTIONS, direction_words, label
 from .contrasts import COMPARATOR_KINDS
 
 NOT_REPORTED = "not reported"
@@ -133,3 +133,42 @@ def harms_reporting_counts(tables: dict[str, pd.DataFrame]) -> dict[str, int]:
     out["not_reported"] += len(chosen - set(best))
     out["studies"] = len(chosen)
     return out
+
+
+def _dose(row: dict) -> str:
+    parts = [f"{row['sessions_per_week']} a week" if row["sessions_per_week"] not in ("", NOT_REPORTED) else "",
+             f"{row['minutes']} min" if row["minutes"] not in ("", NOT_REPORTED) else "",
+             f"{row['weeks']} weeks" if row["weeks"] not in ("", NOT_REPORTED) else ""]
+    return ", ".join(p for p in parts if p) or NOT_REPORTED
+
+
+def _directions(outcomes: pd.DataFrame) -> str:
+    if outcomes.empty:
+        return "not measured"
+    counts = outcomes["direction"].value_counts()
+    return ", ".join(f"{direction_words(d)} {int(counts[d])}" for d in DIRECTIONS if d in counts)
+
+
+def exercise_at_a_glance(tables: dict[str, pd.DataFrame], names: dict[str, str]) -> pd.DataFrame:
+    """For clinicians: each trial's exercise arm in one row, with what was done, how hard, how often and how long,
+    whether supervised, what it was compared with, what the trial found on function (counts of findings by
+    direction, as the data dictionary defines them) and how it reported harms."""
+    arms = appraised_arms(tables)
+    prescribed = prescription_table(tables, names)
+    harms = harms_table(tables, names)
+    outcomes = tables["outcomes"]
+    rows = []
+    for arm, given, harm in zip(arms.itertuples(index=False), prescribed.to_dict("records"), harms.to_dict("records")):
+        if arm.arm_role != "exercise":
+            continue
+        comparators = arms.loc[(arms["study_id"] == arm.study_id) & (arms["arm_role"] == "comparator"), "comparator_kind"]
+        function = outcomes.loc[(outcomes["arm_id"] == arm.arm_id) & (outcomes["domain"] == "functional_rating")]
+        rows.append({
+            "study": given["study"], "exercise": given["exercise"] or NOT_REPORTED,
+            "how_hard": given["intensity"] or NOT_REPORTED, "how_often_and_how_long": _dose(given),
+            "supervision": given["supervision"] or NOT_REPORTED,
+            "compared_with": "; ".join(dict.fromkeys(COMPARATOR_KINDS.get(k, "another arm") for k in comparators)) or "no comparator arm",
+            "function_findings": _directions(function), "harms": harm["adverse_events"].split(":")[0],
+        })
+    return pd.DataFrame(rows, columns=["study", "exercise", "how_hard", "how_often_and_how_long", "supervision",
+                                       "compared_with", "function_findings", "harms"])

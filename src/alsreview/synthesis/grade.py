@@ -29,6 +29,7 @@ from ..data.favours import FAVOURS_CONTROL, FAVOURS_EXERCISE
 from ..data.labels import study_names
 from .appraisal import harms_reporting_counts
 from .contrasts import COMPARATOR_KINDS, NO_ADDED_EXERCISE
+from .importance import clinical_context
 
 LEVELS = ["very low", "low", "moderate", "high"]
 _PLAN = protocol.load()  # the thresholds are the protocol's (analysis.certainty)
@@ -133,12 +134,13 @@ def summary_of_findings(pooled: pd.DataFrame, contrasts: pd.DataFrame, tables: d
         rows.append({"outcome": outcome, "trials": p.k, "participants": p.participants, "effect_measure": p.effect_measure,
                      "estimate": p.re_estimate, "ci_lower": p.re_ci_lower, "ci_upper": p.re_ci_upper,
                      "certainty": graded["certainty"], "plain_words": plain_words(graded["certainty"], p.favours, outcome),
+                     "clinical_context": clinical_context(p.domain, p.window, p.effect_measure, p.scales),
                      **{k: v for k, v in graded.items() if k.startswith("note_")}})
     return pd.DataFrame(rows, columns=SOF_COLUMNS)
 
 
 SOF_COLUMNS = ["outcome", "trials", "participants", "effect_measure", "estimate", "ci_lower", "ci_upper", "certainty",
-               "plain_words", "note_start", "note_risk_of_bias", "note_inconsistency", "note_indirectness",
+               "plain_words", "clinical_context", "note_start", "note_risk_of_bias", "note_inconsistency", "note_indirectness",
                "note_imprecision", "note_publication_bias"]
 
 
@@ -203,7 +205,9 @@ def sof_for_reader(sof: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
         "pooled_effect": [f"{m} {e:.2f} ({lo:.2f} to {hi:.2f}, 95% CI)" if pd.notna(e) else text for m, e, lo, hi, text in
                           zip(sof["effect_measure"], sof["estimate"], sof["ci_lower"], sof["ci_upper"],
                               sof["effect_text"] if "effect_text" in sof else [""] * len(sof))],
-        "certainty": sof["certainty"], "what_it_means": sof["plain_words"]})
+        "certainty": sof["certainty"], "what_it_means": sof["plain_words"],
+        "what_difference_matters": sof["clinical_context"].fillna("").replace("", "no threshold set in the protocol")
+        if "clinical_context" in sof else ""})
     notes = [{"outcome": r["outcome"], "domain": label, "judgement": r[column]}
              for _, r in sof.iterrows() for column, label in NOTE_DOMAINS.items()]
     return main, pd.DataFrame(notes, columns=["outcome", "domain", "judgement"])
