@@ -54,12 +54,3 @@ def test_figure_fits_the_text_width_with_readable_text(name, tables):
     small = {text: size for text, size in sizes.items() if size < 6}
     assert sizes and not small, small
 
-
-def test_evidence_map_colour_scale_counts_whole_studies(tables):
-    import matplotlib.pyplot as plt
-
-    fig = plot_evidence_map(evidence_map(tables))
-    colourbar = fig.axes[-1]
-    ticks = colourbar.get_yticks()
-    plt.close(fig)
-    assert len(ticks) >= 2 and all(float(t).is_integer() for t in ticks), ticks

@@ -1,27 +1,36 @@
-"""The evidence map: exercise modality x outcome domain, as a table and as a heatmap, with direct evidence
+"""The evidence map: exercise modality x outcome domain, as a table and as a figure, with direct evidence
 (ALS models, people with ALS) kept apart from indirect evidence (healthy or other-disease models)."""
 from __future__ import annotations
 
 import textwrap
 
 import matplotlib.pyplot as plt
-import numpy as np
 import pandas as pd
-from matplotlib.colors import BoundaryNorm
-from matplotlib.patches import Rectangle
+from matplotlib.colors import to_rgb
+from matplotlib.patches import Patch, Rectangle
 
-from ..data.labels import DIRECTNESS, DIRECTNESS_LABELS, label
+from ..data.labels import DIRECTION_COLOURS, DIRECTIONS, DIRECTNESS, DIRECTNESS_LABELS, direction_words, label
 from ..data.subset import exercise_outcomes
 from .figure_style import PRINT_WIDTH_IN
 from .summary import count_directions, study_directions
 
-HARM_COLOUR = "#D55E00"  # Okabe-Ito vermillion
+HARM_COLOUR = DIRECTION_COLOURS["harmful"]
+HARM_LINE_PT = 1.5
+TEXT_PT = 7  # the smallest size used; the map is drawn no wider than it prints, so its text prints at 7 pt or more
 PANEL_TITLES = {
     DIRECTNESS_LABELS["direct"]: "Direct evidence: ALS models and people with ALS",
     DIRECTNESS_LABELS["indirect"]: "Indirect evidence: healthy animals and other-disease models",
 }
-MAP_NOTE = ("Cell label: studies finding benefit / all studies; 'harm n': studies with a harmful outcome (cell outlined). "
-            "A study counts under each direction its outcomes show.")
+MAP_NOTE = ("Each cell: the number of studies (top) and one block per direction their outcomes show, giving how many "
+            "of them show it. A study counts under each direction its outcomes show, so the blocks can add up to more "
+            "than the studies. Cells with a harmful outcome are outlined.")
+# Where a cell's parts sit, as fractions of its unit square (rows grow downwards).
+TOTAL_Y = 0.27
+BLOCKS_TOP, BLOCKS_BOTTOM = 0.46, 0.9
+BLOCKS_INSET, BLOCK_GAP = 0.08, 0.04
+ROW_IN = 0.3  # one modality row: room for the total above a row of blocks, both at 7 pt
+LEGEND_ROWS = 1  # the key's row, in modality rows
+FIXED_HEIGHT_IN = 2.4  # title, legend, panel titles, the domain names and the note
 
 
 def evidence_map(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
@@ -43,48 +52,90 @@ def evidence_matrix(map_table: pd.DataFrame, values: str = "studies") -> pd.Data
     return map_table.pivot_table(index="modality", columns="domain", values=values, aggfunc="sum").fillna(0).astype(int)
 
 
-def _draw_panel(ax, rows: pd.DataFrame, top: int, title: str, domains: list[str]):
-    matrix = evidence_matrix(rows).reindex(columns=domains, fill_value=0)
-    beneficial = evidence_matrix(rows, "beneficial").reindex_like(matrix).fillna(0).astype(int)
-    harmful = evidence_matrix(rows, "harmful").reindex_like(matrix).fillna(0).astype(int)
-    # One colour per whole number of studies, so the scale counts studies, not fractions of them.
-    norm = BoundaryNorm(np.arange(-0.5, top + 1.5), plt.get_cmap("Blues").N)
-    image = ax.imshow(matrix.to_numpy(), cmap="Blues", norm=norm, aspect="auto")
-    for (i, j), n in np.ndenumerate(matrix.to_numpy()):
-        if not n:
-            continue
-        colour = "white" if n > top / 2 else "black"
-        text = f"{beneficial.iat[i, j]}/{n}"
-        if harmful.iat[i, j]:
-            text += f"\nharm {harmful.iat[i, j]}"
-            ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False, edgecolor=HARM_COLOUR, linewidth=2.5,
-                                   gid="harm-outline"))
-        ax.text(j, i, text, ha="center", va="center", fontsize=7, color=colour)
-    ax.set_xticks(range(len(matrix.columns)), [label(c) for c in matrix.columns], rotation=40, ha="right", fontsize=8)
-    ax.set_yticks(range(len(matrix.index)), [label(r) for r in matrix.index], fontsize=8)
-    ax.set_title(title, fontsize=9)
-    return image
+def cell_directions(row: pd.Series) -> list[tuple[str, int]]:
+    """The directions a cell's studies show, with how many show each, in the data dictionary's order, so every
+    cell reads in the same order and a direction nobody found takes no room."""
+    return [(d, int(row[d])) for d in DIRECTIONS if row[d] > 0]
+
+
+def block_spans(n: int, left: float, right: float, gap: float) -> list[tuple[float, float]]:
+    """(start, width) of n equal blocks between left and right: equal widths leave each count as much room as
+    the others, whatever its size."""
+    width = (right - left - gap * (n - 1)) / n
+    return [(left + k * (width + gap), width) for k in range(n)]
+
+
+def ink_for(colour: str) -> str:
+    """Black or white, whichever contrasts more with the colour (WCAG relative luminance)."""
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in to_rgb(colour)]
+    luminance = 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+    return "black" if (luminance + 0.05) / 0.05 >= 1.05 / (luminance + 0.05) else "white"
+
+
+def _draw_cell(ax, x: int, y: int, row: pd.Series) -> None:
+    """The total at the top of the cell, one direction-coloured block per direction below it."""
+    ax.text(x + 0.5, y + TOTAL_Y, str(int(row["studies"])), ha="center", va="center", fontsize=TEXT_PT)
+    shown = cell_directions(row)
+    spans = block_spans(len(shown), x + BLOCKS_INSET, x + 1 - BLOCKS_INSET, BLOCK_GAP) if shown else []
+    for (direction, n), (start, width) in zip(shown, spans):
+        colour = DIRECTION_COLOURS[direction]
+        ax.add_patch(Rectangle((start, y + BLOCKS_TOP), width, BLOCKS_BOTTOM - BLOCKS_TOP, facecolor=colour,
+                               edgecolor="none", gid=f"direction-{direction}"))
+        ax.text(start + width / 2, y + (BLOCKS_TOP + BLOCKS_BOTTOM) / 2, str(n), ha="center", va="center",
+                fontsize=TEXT_PT, color=ink_for(colour))
+    if row["harmful"] > 0:
+        ax.add_patch(Rectangle((x + 0.03, y + 0.03), 0.94, 0.94, fill=False, edgecolor=HARM_COLOUR,
+                               linewidth=HARM_LINE_PT, gid="harm-outline"))
+
+
+def _draw_panel(ax, rows: pd.DataFrame, title: str, domains: list[str], name_domains: bool) -> None:
+    """One evidence kind: a grid of modalities by domains, the domains in the same columns in every panel."""
+    modalities = sorted(rows["modality"].unique())
+    for _, row in rows.iterrows():
+        _draw_cell(ax, domains.index(row["domain"]), modalities.index(row["modality"]), row)
+    ax.set_xlim(0, len(domains))
+    ax.set_ylim(len(modalities), 0)
+    ax.set_xticks([j + 0.5 for j in range(len(domains))], [label(d) for d in domains], rotation=40, ha="right",
+                  rotation_mode="anchor", fontsize=TEXT_PT)
+    ax.set_yticks([i + 0.5 for i in range(len(modalities))], [label(m) for m in modalities], fontsize=TEXT_PT)
+    ax.set_xticks(range(len(domains) + 1), minor=True)
+    ax.set_yticks(range(len(modalities) + 1), minor=True)
+    ax.grid(which="minor", color="#d9d9d9", linewidth=0.6)
+    ax.tick_params(which="both", length=0, labelbottom=name_domains)
+    ax.set_title(title, fontsize=TEXT_PT + 1)
+
+
+def direction_handles() -> list[Patch]:
+    """Legend entries: every direction in the data dictionary's words and colours, then the harm outline."""
+    blocks = [Patch(facecolor=DIRECTION_COLOURS[d], label=direction_words(d)) for d in DIRECTIONS]
+    outline = Patch(facecolor="none", edgecolor=HARM_COLOUR, linewidth=HARM_LINE_PT, label="cell with harm")
+    return [*blocks, outline]
+
+
+def _draw_legend(ax) -> None:
+    """The direction key in a row of its own above the panels, where the layout keeps it clear of every title."""
+    ax.set_axis_off()
+    ax.legend(handles=direction_handles(), loc="center", ncol=len(DIRECTIONS) + 1, fontsize=TEXT_PT, frameon=False,
+              handlelength=1.2, handletextpad=0.4, columnspacing=1.2)
 
 
 def plot_evidence_map(map_table: pd.DataFrame, title: str = "Evidence map: studies per modality and outcome domain"):
-    """One heatmap panel per kind of evidence (direct first); each cell shows studies finding benefit over all
-    studies, and cells holding a study with a harmful outcome are outlined and say how many."""
+    """One panel per kind of evidence (direct first); each cell gives its number of studies and, in direction
+    colours, how many of them show each direction, and cells holding a harmful outcome are outlined."""
     kinds = [k for k in DIRECTNESS_LABELS.values() if not map_table.empty and (map_table["evidence"] == k).any()]
     if not kinds:
-        fig, ax = plt.subplots(figsize=(6, 3))
-        ax.text(0.5, 0.5, "No outcomes in this selection", ha="center", va="center")
+        fig, ax = plt.subplots(figsize=(PRINT_WIDTH_IN, 2))
+        ax.text(0.5, 0.5, "No outcomes in this selection", ha="center", va="center", fontsize=TEXT_PT + 1)
         ax.set_axis_off()
         return fig
     panels = [map_table.loc[map_table["evidence"] == k] for k in kinds]
-    heights = [max(1, p["modality"].nunique()) for p in panels]
-    width = PRINT_WIDTH_IN
-    fig, axes = plt.subplots(len(kinds), 1, figsize=(width, sum(0.26 * h + 1.4 for h in heights) + 0.7),
-                             gridspec_kw={"height_ratios": [h + 3 for h in heights]}, squeeze=False, layout="constrained")
-    top = int(map_table["studies"].max())
-    domains = sorted(map_table["domain"].unique())  # the same columns in every panel, so domains line up
-    for ax, kind, rows in zip(axes[:, 0], kinds, panels):
-        image = _draw_panel(ax, rows, top, PANEL_TITLES[kind], domains)
-    fig.colorbar(image, ax=list(axes[:, 0]), label="Studies", shrink=0.8, ticks=range(0, top + 1))
-    fig.suptitle(title, fontsize=10)
-    fig.supxlabel(textwrap.fill(MAP_NOTE, 120), fontsize=7)
+    heights = [p["modality"].nunique() for p in panels]
+    fig, axes = plt.subplots(len(kinds) + 1, 1, figsize=(PRINT_WIDTH_IN, ROW_IN * sum(heights) + FIXED_HEIGHT_IN),
+                             gridspec_kw={"height_ratios": [LEGEND_ROWS, *heights]}, layout="constrained")
+    _draw_legend(axes[0])
+    domains = sorted(map_table["domain"].unique())
+    for k, (ax, kind, rows) in enumerate(zip(axes[1:], kinds, panels)):
+        _draw_panel(ax, rows, PANEL_TITLES[kind], domains, name_domains=k == len(kinds) - 1)
+    fig.suptitle(title, fontsize=TEXT_PT + 2)
+    fig.supxlabel(textwrap.fill(MAP_NOTE, 115), fontsize=TEXT_PT)
     return fig
