@@ -7,13 +7,14 @@ import matplotlib
 import pandas as pd
 import pytest
 from matplotlib.colors import to_hex
+from matplotlib.layout_engine import ConstrainedLayoutEngine
 from matplotlib.text import Text
 from test_analyses import hand_made_tables
 
 from alsreview.data.labels import DIRECTION_COLOURS, DIRECTIONS, direction_words, label
 from alsreview.data.paths import DATA_DIR
 from alsreview.data.schema import read_datapackage
-from alsreview.synthesis.evidence_map import PANEL_TITLES, evidence_map, plot_evidence_map
+from alsreview.synthesis.evidence_map import LAYOUT_DECIMALS, PANEL_TITLES, evidence_map, plot_evidence_map
 from alsreview.synthesis.figure_style import use_deterministic_style
 
 matplotlib.use("Agg")
@@ -163,3 +164,12 @@ def test_the_same_map_gives_the_same_svg_bytes():
     table = evidence_map(tables_with_several_directions())
     assert svg_bytes(table) == svg_bytes(table)
 
+
+def test_the_layout_is_pinned_before_saving(drawn):
+    """The constrained-layout solver's last bits vary between runs, and the SVG hashes the axes' positions into
+    its clip-path names: saving must not solve the layout again, and the positions it keeps must be rounded."""
+    fig, _ = drawn
+    assert not isinstance(fig.get_layout_engine(), ConstrainedLayoutEngine)
+    for ax in fig.axes:
+        extents = [float(v) for v in ax.get_position().extents]
+        assert extents == [round(v, LAYOUT_DECIMALS) for v in extents]

@@ -8,6 +8,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.colors import to_rgb
 from matplotlib.patches import Patch, Rectangle
+from matplotlib.transforms import Bbox
 
 from ..data.labels import DIRECTION_COLOURS, DIRECTIONS, DIRECTNESS, DIRECTNESS_LABELS, direction_words, label
 from ..data.subset import exercise_outcomes
@@ -31,6 +32,7 @@ BLOCKS_INSET, BLOCK_GAP = 0.08, 0.04
 ROW_IN = 0.3  # one modality row: room for the total above a row of blocks, both at 7 pt
 LEGEND_ROWS = 1  # the key's row, in modality rows
 FIXED_HEIGHT_IN = 2.4  # title, legend, panel titles, the domain names and the note
+LAYOUT_DECIMALS = 4  # axes positions, in fractions of the figure: 1e-4 of 6.5 in is under 0.001 in
 
 
 def evidence_map(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
@@ -119,6 +121,17 @@ def _draw_legend(ax) -> None:
               handlelength=1.2, handletextpad=0.4, columnspacing=1.2)
 
 
+def freeze_layout(fig, decimals: int = LAYOUT_DECIMALS):
+    """Lay the figure out once, then pin every axes where it landed, rounded. The constrained-layout solver's
+    last bits vary from run to run, and the SVG names its clip paths by hashing the axes' exact positions, so
+    an unpinned layout gives different SVG bytes for the same data."""
+    fig.draw_without_rendering()
+    for ax in fig.axes:
+        ax.set_position(Bbox.from_extents(*(round(float(v), decimals) for v in ax.get_position().extents)))
+    fig.set_layout_engine("none")
+    return fig
+
+
 def plot_evidence_map(map_table: pd.DataFrame, title: str = "Evidence map: studies per modality and outcome domain"):
     """One panel per kind of evidence (direct first); each cell gives its number of studies and, in direction
     colours, how many of them show each direction, and cells holding a harmful outcome are outlined."""
@@ -138,4 +151,4 @@ def plot_evidence_map(map_table: pd.DataFrame, title: str = "Evidence map: studi
         _draw_panel(ax, rows, PANEL_TITLES[kind], domains, name_domains=k == len(kinds) - 1)
     fig.suptitle(title, fontsize=TEXT_PT + 2)
     fig.supxlabel(textwrap.fill(MAP_NOTE, 115), fontsize=TEXT_PT)
-    return fig
+    return freeze_layout(fig)
