@@ -98,7 +98,7 @@ def plot_prisma(boxes: pd.DataFrame, width: float = PRINT_WIDTH_IN):
         for target in str(b.to or "").split():
             if target not in place:
                 continue
-            (sx, sy, sh), (tx, ty, th) = place[b.box], place[target]
+            (sx, sy, _), (tx, ty, th) = place[b.box], place[target]
             if tx > sx + 1e-9:
                 start, end = (sx + col_w, ty + th / 2), (tx, ty + th / 2)
             else:
