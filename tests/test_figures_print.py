@@ -1,4 +1,4 @@
-"""Figures are drawn at print size: no wider than the PDF's text width and no text under 6 pt, so the PDF
+"""Figures are drawn at print size: no wider than the PDF's text width and no text under 7 pt, so the PDF
 shows them at their natural size and every label can be read."""
 import matplotlib
 import pytest
@@ -51,6 +51,6 @@ def test_figure_fits_the_text_width_with_readable_text(name, tables):
     sizes = {t.get_text(): t.get_fontsize() for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip()}
     plt.close(fig)
     assert width <= text_width_inches(), f"{name} is {width:.2f} in wide"
-    small = {text: size for text, size in sizes.items() if size < 6}
+    small = {text: size for text, size in sizes.items() if size < 7}
     assert sizes and not small, small
 

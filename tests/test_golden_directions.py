@@ -97,4 +97,4 @@ def test_fss_and_mmt_read_the_right_way_round(tables):
         ax = panel(scale_id)
         estimate = ax.lines[0].get_xdata()[0]
         assert estimate < sum(ax.get_xlim()) / 2  # left of the centre line, which is no difference
-        assert ax.texts[0].get_text() == left_side
+        assert ax.texts[0].get_text().startswith(left_side)  # the left half of the axis favours this arm

@@ -18,6 +18,8 @@ from .pooling import Z95
 from .reported import scale_info
 
 NOT_RECORDED = "scale not recorded"
+LEFT, RIGHT = 0.50, 0.64  # the reported forest's axes: labels to the left, estimates and findings to the right
+LABEL_CHARS = 50  # outcome labels wrap beyond this, so at 7 pt they stay inside the left half of the figure
 RISK_OF_BIAS_AT = 0.955  # figure fraction of the risk-of-bias column: right of the printed estimates
 
 
@@ -35,8 +37,9 @@ def _favours_axis(ax, better, null: float, lows, highs) -> None:
     ax.set_xlim(null - reach, null + reach)
     ax.axvline(null, color="black", linewidth=0.8, linestyle="--")
     left, right = side_labels(better)
-    ax.text(0.0, 1.02, left, transform=ax.transAxes, ha="left", va="bottom", fontsize=6, style="italic")
-    ax.text(1.0, 1.02, right, transform=ax.transAxes, ha="right", va="bottom", fontsize=6, style="italic")
+    # One centred line: two labels at the axis ends would print over each other on a narrow panel.
+    ax.text(0.5, 1.03, f"{left}   |   {right}", transform=ax.transAxes, ha="center", va="bottom", fontsize=7,
+            style="italic")
 
 
 def plot_reported_forest(rows: pd.DataFrame, title: str, scales: pd.DataFrame | None = None,
@@ -51,9 +54,11 @@ def plot_reported_forest(rows: pd.DataFrame, title: str, scales: pd.DataFrame | 
         return fig
     info = scale_info(scales)
     panels = _scale_panels(rows, info)
-    heights = [len(p) + 2.2 for _, p in panels]
-    # Row height chosen so the whole chart and its caption fit one A4 text block.
-    fig, axes = plt.subplots(len(panels), 1, figsize=(PRINT_WIDTH_IN, 0.25 * sum(heights) + 0.9), squeeze=False,
+    heights = [len(p) + 0.8 for _, p in panels]
+    gap = 0.62  # inches between panels: the x ticks, a one-line axis label and the next panel's side labels
+    height, top, bottom = 0.22 * sum(heights) + 1.05 + gap * (len(panels) - 1), 0.55, 0.5
+    # Rows of 0.22 in keep a two-line 7-pt label clear of its neighbours; the chart and caption fit one A4 page.
+    fig, axes = plt.subplots(len(panels), 1, figsize=(PRINT_WIDTH_IN, height), squeeze=False,
                              gridspec_kw={"height_ratios": heights})
     for ax, (scale_id, part) in zip(axes[:, 0], panels):
         scale = info.get(scale_id, {})
@@ -62,23 +67,23 @@ def plot_reported_forest(rows: pd.DataFrame, title: str, scales: pd.DataFrame | 
         ax.hlines(y, part["ci_lower"], part["ci_upper"], color="#0072B2", linewidth=1.6)
         ax.plot(part["effect"], y, "s", color="#0072B2", markersize=5)
         _favours_axis(ax, better, null_value(part["effect_measure"].iloc[0]), part["ci_lower"], part["ci_upper"])
-        labels = [f"{r[label_column]}" + (f" [{r['analysis']}]" if r.get("analysis", "SoF") != "SoF" else "")
-                  for _, r in part.iterrows()]
-        ax.set_yticks(y, labels, fontsize=6)
+        labels = [textwrap.fill(f"{r[label_column]}" + (f" [{r['analysis']}]" if r.get("analysis", "SoF") != "SoF" else ""),
+                                LABEL_CHARS) for _, r in part.iterrows()]
+        ax.set_yticks(y, labels, fontsize=7)
         ax.set_ylim(-0.7, len(part) - 0.3)
         findings = favours_column(part, scales)
         for yi, (_, r), finding in zip(y, part.iterrows(), findings):
             ax.annotate(f"{r['effect']:.2f} [{r['ci_lower']:.2f}, {r['ci_upper']:.2f}] {finding}", (1.02, yi),
-                        xycoords=("axes fraction", "data"), fontsize=6, va="center")
+                        xycoords=("axes fraction", "data"), fontsize=7, va="center")
         name = scale.get("name", NOT_RECORDED)
         direction = f"{better} is better" if better else "direction not recorded"
-        ax.set_xlabel(textwrap.fill(f"{name} ({direction}): {part['effect_measure'].iloc[0]}, exercise minus control", 95),
-                      fontsize=6.5)
+        ax.set_xlabel(textwrap.fill(f"{name}, {direction}: {part['effect_measure'].iloc[0]}, exercise − control", 110),
+                      fontsize=7)
+        ax.xaxis.label.set_x((0.5 - LEFT) / (RIGHT - LEFT))  # centred on the figure: the whole width for the label
         ax.tick_params(axis="x", labelsize=7)
     fig.suptitle(title, fontsize=10)
-    height, top, bottom, gap = fig.get_figheight(), 0.55, 0.5, 0.8  # inches
     mean_axes = (height - top - bottom - gap * (len(panels) - 1)) / len(panels)
-    fig.subplots_adjust(left=0.42, right=0.70, top=1 - top / height, bottom=bottom / height, hspace=gap / mean_axes)
+    fig.subplots_adjust(left=LEFT, right=RIGHT, top=1 - top / height, bottom=bottom / height, hspace=gap / mean_axes)
     return fig
 
 
