@@ -32,7 +32,7 @@ def _analysis_sentence(row, names: pd.Series, cite) -> str:
 
 def pooling_passage(update: dict, names: pd.Series) -> str:
     """What our pooling found, written from its tables: primary analysis, assumption-based analysis, sensitivity."""
-    candidates, pooled, assumed, sensitivity = update["candidates"], update["pooled"], update["assumed"], update["sensitivity"]
+    candidates, pooled, assumed = update["candidates"], update["pooled"], update["assumed"]
     if candidates.empty:
         return "No controlled trial in this selection compares an exercise arm with a listed comparator arm.\n"
     stated = int((candidates["usable"] & (candidates["assumption"] == "")).sum())
@@ -48,27 +48,34 @@ def pooling_passage(update: dict, names: pd.Series) -> str:
     if len(extra):
         parts.append("With the assumptions recorded for individual rows (an unstated '±' read as an SD, or the "
                      "numbers randomised standing in for the numbers analysed, each with its reason in the data), "
-                     "the secondary analysis pooled:")
+                     "the secondary analysis also pooled:")
         parts += [_analysis_sentence(r, names, cite) for r in extra.itertuples(index=False)]
-        left_out = sensitivity["left_out"].iloc[0] if len(sensitivity) else None
-        if sensitivity.empty:
-            excluded = sensitivity_exclusions_text(update)
-            parts.append(f"Leaving out trials at high risk of bias or with baseline imbalance{excluded} left fewer than "
-                         "two trials in every analysis, so the sensitivity analysis pooled nothing.")
-        else:
-            parts.append(f"Without the trials at high risk of bias or with baseline imbalance ({left_out}):")
-            parts += [_analysis_sentence(r, names, cite) for r in sensitivity.itertuples(index=False)]
     if len(pooled) or len(assumed):
-        no_stretching = update.get("no_stretching", pooled.iloc[0:0])
-        if no_stretching.empty:
-            parts.append("Counting only comparators without any exercise (leaving out usual care that included "
-                         "stretching) left fewer than two trials in every analysis, so that sensitivity analysis pooled "
-                         "nothing.")
-        else:
-            parts.append("Counting only comparators without any exercise (leaving out usual care that included "
-                         "stretching):")
-            parts += [_analysis_sentence(r, names, cite) for r in no_stretching.itertuples(index=False)]
+        parts += sensitivity_sentences(update, names)
     return " ".join(parts) + "\n"
+
+
+def sensitivity_sentences(update: dict, names: pd.Series) -> list[str]:
+    """The sensitivity analyses in words, whenever anything was pooled (primary or secondary): without trials at
+    high risk of bias or with baseline imbalance, and with comparators that add no exercise at all; the table of
+    every sensitivity analysis, each trial left out in turn included, is always pointed to."""
+    sensitivity, no_stretching = update["sensitivity"], update.get("no_stretching", update["pooled"].iloc[0:0])
+    parts = []
+    if sensitivity.empty:
+        parts.append(f"Leaving out trials at high risk of bias or with baseline imbalance{sensitivity_exclusions_text(update)} "
+                     "left fewer than two trials in every analysis, so that sensitivity analysis pooled nothing.")
+    else:
+        parts.append(f"Without the trials at high risk of bias or with baseline imbalance ({sensitivity['left_out'].iloc[0]}):")
+        parts += [_analysis_sentence(r, names, cite) for r in sensitivity.itertuples(index=False)]
+    if no_stretching.empty:
+        parts.append("Counting only comparators without any exercise (leaving out usual care that included "
+                     "stretching) left fewer than two trials in every analysis, so that sensitivity analysis pooled "
+                     "nothing.")
+    else:
+        parts.append("Counting only comparators without any exercise (leaving out usual care that included stretching):")
+        parts += [_analysis_sentence(r, names, cite) for r in no_stretching.itertuples(index=False)]
+    parts.append("@tbl-our-sensitivity gives every sensitivity analysis, each trial left out in turn included.")
+    return parts
 
 
 def sensitivity_exclusions_text(update: dict) -> str:
@@ -92,10 +99,10 @@ def comparison_passage(update: dict) -> str:
         return ("With no estimate of our own, the published meta-analyses (@tbl-published) are the only pooled "
                 "evidence in this review; they are shown as printed.\n")
     parts = []
-    for r in ours.itertuples(index=False):
-        theirs = beside.loc[(beside["domain"] == r.domain) & (beside["window"] == r.window)
+    for (domain, window), group in ours.groupby(["domain", "window"], sort=False):
+        theirs = beside.loc[(beside["domain"] == domain) & (beside["window"] == window)
                             & ~beside["source"].str.startswith("this review") & beside["estimate"].notna()]
-        topic = f"{r.domain.replace('_', ' ')} at {r.window}"
+        topic = f"{domain.replace('_', ' ')} at {window}"
         if theirs.empty:
             parts.append(f"No published meta-analysis in the dataset gives an estimate for {topic}.")
             continue
@@ -103,40 +110,29 @@ def comparison_passage(update: dict) -> str:
                            + (f" ({_num(t.ci_lower)} to {_num(t.ci_upper)})" if pd.notna(t.ci_lower) else "")
                            for t in theirs.itertuples(index=False))
         parts.append(f"For {topic}, published meta-analyses report {listed}.")
-        same_measure = theirs.loc[theirs["effect_measure"] == r.effect_measure]
-        inside = same_measure.loc[(same_measure["estimate"] >= r.ci_lower) & (same_measure["estimate"] <= r.ci_upper)]
-        if len(same_measure):
-            where = "all lie inside" if len(inside) == len(same_measure) else (
-                "none lies inside" if inside.empty else f"{len(inside)} of {len(same_measure)} lie inside")
-            parts.append(f"Of their {r.effect_measure} estimates, {where} our interval "
-                         f"({_num(r.ci_lower)} to {_num(r.ci_upper)}).")
-        widths = (same_measure["ci_upper"] - same_measure["ci_lower"]).dropna()
-        if len(widths) and (r.ci_upper - r.ci_lower) > 2 * widths.max():
-            parts.append(f"Our interval is much wider: it rests on {int(r.trials)} trials and uses the "
-                         "Hartung-Knapp-Sidik-Jonkman method, whose t quantile with so few trials is large, whereas "
-                         "the reviews pooled other or more trials with normal-theory intervals where they state a model.")
-        if len(theirs) > len(same_measure):
+        for r in group.itertuples(index=False):
+            parts += _beside_one(r, theirs)
+        if (theirs["effect_measure"] != group["effect_measure"].iloc[0]).any():
             parts.append("Standardised mean differences are in units of SD and cannot be compared with differences "
                          "in scale points directly.")
     return " ".join(parts) + "\n"
 
 
-def abstract_findings(update: dict) -> str:
-    """The abstract's results for people with ALS, from our summary-of-findings table only: each pooled estimate
-    with its intervals and GRADE certainty, or a line saying nothing could be pooled. No counts of outcomes."""
-    sof, pooled = update["summary_of_findings"], pd.concat([update["pooled"], update["assumed"]], ignore_index=True)
-    sof = sof.loc[sof["estimate"].notna()]  # the pooled estimates; harms (not pooled) have their own sentence
-    if sof.empty:
-        return ("In people with ALS, no outcome had two or more trials against no added exercise with numbers we "
-                "could pool, so the review gives no pooled estimate of its own.\n")
-    parts = []
-    for s in sof.itertuples(index=False):
-        p = pooled.loc[(pooled["k"] == s.trials) & (pooled["re_estimate"] == s.estimate)].iloc[0]
-        basis = "" if s.analysis == "stated numbers only" else " (under recorded assumptions)"
-        intervals = (f"Hartung–Knapp 95% CI {_num(s.ci_lower)} to {_num(s.ci_upper)}; fixed effect "
-                     f"{_num(p['fe_ci_lower'])} to {_num(p['fe_ci_upper'])}" if bool(p["few_trials"])
-                     else f"95% CI {_num(s.ci_lower)} to {_num(s.ci_upper)}")
-        parts.append(f"In people with ALS, {s.trials} trials ({int(s.participants)} participants) could be pooled for "
-                     f"{s.outcome}{basis}: {s.effect_measure} {_num(s.estimate)} ({intervals}); certainty of the "
-                     f"evidence {s.certainty}. {s.plain_words}")
-    return " ".join(parts) + "\n"
+def _beside_one(r, theirs: pd.DataFrame) -> list[str]:
+    """One of our analyses (named, since the primary and the assumption-based one may both exist) against the
+    published estimates on the same effect measure."""
+    analysis = escape_text(r.source.replace("this review, ", "").replace("this review", "our analysis"))
+    same_measure = theirs.loc[theirs["effect_measure"] == r.effect_measure]
+    if same_measure.empty:
+        return []
+    inside = same_measure.loc[(same_measure["estimate"] >= r.ci_lower) & (same_measure["estimate"] <= r.ci_upper)]
+    where = "all lie inside" if len(inside) == len(same_measure) else (
+        "none lies inside" if inside.empty else f"{len(inside)} of {len(same_measure)} lie inside")
+    parts = [f"Of their {r.effect_measure} estimates, {where} the interval of our analysis {analysis} "
+             f"({_num(r.ci_lower)} to {_num(r.ci_upper)})."]
+    widths = (same_measure["ci_upper"] - same_measure["ci_lower"]).dropna()
+    if len(widths) and (r.ci_upper - r.ci_lower) > 2 * widths.max():
+        parts.append(f"That interval is much wider: it rests on {int(r.trials)} trials and uses the "
+                     "Hartung-Knapp-Sidik-Jonkman method, whose t quantile with so few trials is large, whereas "
+                     "the reviews pooled other or more trials with normal-theory intervals where they state a model.")
+    return parts
