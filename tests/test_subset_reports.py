@@ -80,6 +80,10 @@ def test_human_only_report(human_report, tables):
     assert f"{len(trials)} randomised trials" in visible_section(human, "human-evidence")
     assert "Summary of findings as reported by the Cochrane review" in human.text
     assert "The experiments in ALS-model animals" not in human.text
+    # Sections that describe the whole dataset say why they are missing instead of disappearing silently.
+    assert "A subset report does not compare releases" in human.text
+    assert "it is printed only in the full review" in human.text and "?@sec-" not in human.text
+    assert "living systematic review" in human.pdf_text
 
 
 @pytest.mark.slow
