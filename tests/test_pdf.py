@@ -1,12 +1,14 @@
 """The rendered PDF as a reader gets it: every study of every included table is printed, no text prints over
-other text, no text leaves the page margins, and no data code (snake_case) is shown instead of a label."""
+other text, no text leaves the page margins, no data code (snake_case) is shown instead of a label, and no page
+is left holding a lone heading, a few words, or one or two rows of a table."""
 import re
 
 import matplotlib
 import pandas as pd
 import pytest
 import yaml
-from pdf_checks import missing_from, outside_margins, overprints, pdf_text, words_by_page
+from pdf_checks import (headings_last_on_page, layout_by_page, missing_from, nearly_empty_pages, outside_margins,
+                        overprints, pdf_text, short_table_pieces, table_fragments, words_by_page)
 
 from alsreview.data.paths import PROJ_ROOT
 from alsreview.document.citation_style import citation_style_path
@@ -67,6 +69,19 @@ def test_no_text_outside_the_page_margins(pdf):
     assert not found, found[:20]
 
 
+def test_no_heading_ends_a_page_and_no_page_holds_only_a_few_words(pdf):
+    layouts = layout_by_page(pdf)
+    found = headings_last_on_page(layouts) + nearly_empty_pages(layouts)
+    assert not found, found
+
+
+def test_no_table_leaves_one_or_two_rows_alone_on_a_page(pdf):
+    pieces = table_fragments(layout_by_page(pdf))
+    assert any(goes_on for _, _, goes_on, _ in pieces), "no table breaks across pages: the check read no table"
+    found = short_table_pieces(layout_by_page(pdf))
+    assert not found, found
+
+
 def test_no_data_code_is_shown_to_the_reader(pdf, rendered_report):
     pdf_codes = sorted(set(SNAKE_CASE.findall(re.sub(r"https?://\S+", " ", pdf_text(pdf)))))
     assert not pdf_codes, pdf_codes
@@ -113,3 +128,39 @@ def test_the_checks_catch_overprinted_and_overflowing_text(tmp_path):
     assert overprints(pages)
     assert any("'outside'" in problem for problem in outside_margins(pages, 56.7, 56.7))
     assert missing_from(pdf_text(path), ["present2001", "absent1999"]) == ["absent1999"]
+
+
+def test_the_checks_catch_a_lone_heading_a_nearly_empty_page_and_table_rows_alone(tmp_path):
+    """Five pages drawn with matplotlib: a heading last on page 1, three words on page 2, a table that begins
+    with two rows on page 3 and ends with one on page 4 (rules drawn as print-layout.typ draws them)."""
+    import matplotlib.pyplot as plt
+    from matplotlib.backends.backend_pdf import PdfPages
+    from matplotlib.lines import Line2D
+
+    words = " ".join(["word"] * 12)
+
+    def page(pdf, texts=(), rules=()):
+        fig = plt.figure(figsize=(8.27, 11.69))
+        fig.patch.set_visible(False)  # a page has no background shape, as in Typst's PDF
+        for y, text, bold in texts:
+            fig.text(0.1, y, text, fontsize=13 if bold else 11, fontweight="bold" if bold else "normal")
+        for y, black in rules:
+            fig.add_artist(Line2D([0.1, 0.9], [y, y], color="black" if black else (190 / 255,) * 3,
+                                  linewidth=1 if black else 0.3))
+        fig.text(0.5, 0.03, "7")
+        pdf.savefig(fig)
+        plt.close(fig)
+
+    path = tmp_path / "orphans.pdf"
+    body = [(0.9 - 0.03 * i, words, False) for i in range(3)]
+    with PdfPages(path) as pdf:
+        page(pdf, body + [(0.75, "3.10 Data quality", True)])
+        page(pdf, [(0.9, "only three words", False)])
+        page(pdf, body + [(0.2, "Study Arm", True), (0.17, "row one", False), (0.12, "row two", False)],
+             [(0.19, True), (0.15, False)])
+        page(pdf, body + [(0.6, "row three", False)], [(0.62, False)])
+        page(pdf, body)
+    layouts = layout_by_page(path)
+    assert [f.split(":")[0] for f in headings_last_on_page(layouts)] == ["page 1"]
+    assert [f.split(":")[0] for f in nearly_empty_pages(layouts)] == ["page 2"]
+    assert [f.split(":")[0] for f in short_table_pieces(layouts)] == ["page 3", "page 4"]
