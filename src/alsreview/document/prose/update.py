@@ -136,3 +136,24 @@ def _beside_one(r, theirs: pd.DataFrame) -> list[str]:
                      "Hartung-Knapp-Sidik-Jonkman method, whose t quantile with so few trials is large, whereas "
                      "the reviews pooled other or more trials with normal-theory intervals where they state a model.")
     return parts
+
+
+def abstract_findings(update: dict) -> str:
+    """The abstract's results for people with ALS, from our summary-of-findings table only: each pooled estimate
+    with its intervals and GRADE certainty, or a line saying nothing could be pooled. No counts of outcomes."""
+    sof, pooled = update["summary_of_findings"], pd.concat([update["pooled"], update["assumed"]], ignore_index=True)
+    sof = sof.loc[sof["estimate"].notna()]  # the pooled estimates; harms (not pooled) have their own sentence
+    if sof.empty:
+        return ("In people with ALS, no outcome had two or more trials against no added exercise with numbers we "
+                "could pool, so the review gives no pooled estimate of its own.\n")
+    parts = []
+    for s in sof.itertuples(index=False):
+        p = pooled.loc[(pooled["k"] == s.trials) & (pooled["re_estimate"] == s.estimate)].iloc[0]
+        basis = "" if s.analysis == "stated numbers only" else " (under recorded assumptions)"
+        intervals = (f"Hartung–Knapp 95% CI {_num(s.ci_lower)} to {_num(s.ci_upper)}; fixed effect "
+                     f"{_num(p['fe_ci_lower'])} to {_num(p['fe_ci_upper'])}" if bool(p["few_trials"])
+                     else f"95% CI {_num(s.ci_lower)} to {_num(s.ci_upper)}")
+        parts.append(f"In people with ALS, {s.trials} trials ({int(s.participants)} participants) could be pooled for "
+                     f"{s.outcome}{basis}: {s.effect_measure} {_num(s.estimate)} ({intervals}); certainty of the "
+                     f"evidence {s.certainty}. {s.plain_words}")
+    return " ".join(parts) + "\n"
