@@ -34,14 +34,19 @@ def typst_margins() -> tuple[float, float]:
 
 
 def included_studies() -> dict[str, list[str]]:
-    """Study identifiers of every table the report includes, read from the build's CSVs."""
+    """The studies of every table the report includes, read from the build's CSVs, as the reader sees them: a
+    study key is printed as its name ('Bello-Haas 2007') beside its citation."""
+    from alsreview.data.labels import study_names
+    from alsreview.data.load import load_tables
+
+    shown = study_names(load_tables()["studies"])
     names = INCLUDED_TABLE.findall(REPORT_TEXT)
     studies = {}
     for name in names:
         frame = pd.read_csv(PROJ_ROOT / "build" / "analysis" / "tables" / f"{name}.csv", dtype=str)
         for column in ("study", "study_id"):
             if column in frame:
-                studies[name] = sorted(frame[column].dropna().unique())
+                studies[name] = sorted({shown.get(s, s) for s in frame[column].dropna()})
     return studies
 
 

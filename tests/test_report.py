@@ -69,9 +69,13 @@ def test_every_meta_value_is_one_the_notebooks_write(tables):
     keys = set(re.findall(r"\{\{< meta values\.(\w+) >\}\}", TEXT))
     from alsreview.living.update import update_tables
 
+    from alsreview import protocol
+    from alsreview.document.front import declaration_values
+
     update = update_tables(tables, tables, "0.0.0")["values"]
+    declared = declaration_values(protocol.load(), "0.0.0", tables["releases"], tables["searches"])
     produced = {**overview_values(tables), **evidence_map_values(tables), **synthesis_values(tables), **update,
-                "subset": "", "subset_note": ""}
+                **declared, "subset": "", "subset_note": ""}
     assert keys and keys <= set(produced), keys - set(produced)
 
 
@@ -83,6 +87,7 @@ def prose_numbers(text: str) -> list[str]:
     text = re.sub(r"\{[#.][^}]*\}", " ", text)                    # attributes
     text = re.sub(r"\b95% CI\b", " ", text)                      # the convention, not a result
     text = re.sub(r"\bRoB 2\b", " ", text)                         # a tool's name, not a result
+    text = re.sub(r"\bPRISMA 2020\b", " ", text)                   # a guideline's name, not a result
     text = re.sub(r"&#\d+;", " ", text)                          # character references (a space before a citation)
     return [t for t in re.findall(r"(?<![\w.-])\d+(?:\.\d+)?(?![\w-])", text)]
 
@@ -137,7 +142,7 @@ def test_both_formats_cite_with_the_packaged_medical_style():
 def test_the_abstract_counts_no_outcomes_across_studies_or_species(built_analysis, tables):
     """The abstract's results for people come from our summary-of-findings table alone; counts of extracted
     outcomes (which mix animal and human findings) never reach it."""
-    abstract = TEXT.split("# Abstract", 1)[1].split("\n# Introduction", 1)[0]
+    abstract = TEXT.split("# Abstract", 1)[1].split("\n# ", 1)[0]
     counted = {"n_outcomes", "n_outcomes_beneficial", "n_outcomes_no_effect", "n_outcomes_harmful", "n_studies_with_harm"}
     assert not set(re.findall(r"values\.(\w+)", abstract)) & counted
     assert re.findall(r"prose/(\w+)\.md", abstract) == ["abstract_findings"]
@@ -162,7 +167,7 @@ def test_the_rendered_abstract_states_no_outcome_counts(rendered_report, built_a
 
     html = next(rendered_report.rglob("review.html")).read_text(encoding="utf-8")
     start = html.index('id="abstract"')
-    abstract = visible_text(html[start: html.index('id="introduction"', start)])
+    abstract = visible_text(html[start: html.index('id="plain-language-summary"', start)])
     values = yaml.safe_load((built_analysis / "values.yml").read_text(encoding="utf-8"))["values"]
     assert "extracted outcomes" not in abstract and "favoured exercise" not in abstract
     sof = pd.read_csv(built_analysis / "tables" / "our_summary_of_findings.csv")

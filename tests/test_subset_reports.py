@@ -77,7 +77,7 @@ def test_human_only_report(human_report, tables):
     assert "No animal experiment testing exercise is in this selection." in human.text
     assert "No animal experiment testing exercise is in this selection." in human.pdf_text
     trials = prose.primary_studies(tables).query("evidence_type == 'human_rct'")
-    assert f"{len(trials)} randomised trials" in visible_section(human, "human-evidence")
+    assert f"{len(trials)} randomised trials" in visible_section(human, "sec-human-evidence")
     assert "Summary of findings as reported by the Cochrane review" in human.text
     assert "The experiments in ALS-model animals" not in human.text
     # Sections that describe the whole dataset say why they are missing instead of disappearing silently.
@@ -106,13 +106,13 @@ def test_year_bounded_report(from_2005_report, tables):
     check_common(from_2005, tables, {"year_min": 2005})
     chosen = select(tables, year_min=2005)
     trials = prose.primary_studies(chosen).query("evidence_type == 'human_rct'")
-    assert len(trials) and f"{len(trials)} randomised trials" in visible_section(from_2005, "human-evidence")
+    assert len(trials) and f"{len(trials)} randomised trials" in visible_section(from_2005, "sec-human-evidence")
     assert "In one experiment sex mattered" not in from_2005.text  # its study (2003) is excluded
     assert "Running in a wheel added to the benefit of IGF-1" in from_2005.text
     # Background citations lose only their excluded works (Cotman 2002, Longstreth 1991); the sentences stay.
-    introduction = from_2005.section("introduction")
+    introduction = from_2005.section("sec-introduction")
     assert 'data-cites="gardiner2006"' in introduction and "cotman2002" not in introduction
-    assert "longstreth1991" not in introduction and "vulnerable motor units." in visible_section(from_2005, "introduction")
+    assert "longstreth1991" not in introduction and "vulnerable motor units." in visible_section(from_2005, "sec-introduction")
     assert re.search(r"The works span 20\d\d to", from_2005.text)
 
 

@@ -13,7 +13,7 @@ from .escape import Markup
 
 TITLE = "Exercise therapy in amyotrophic lateral sclerosis"
 SUBTITLE = "Built from the reference list of a 2017 narrative review of kinesitherapy in ALS, and updated by search"
-NOT_STATED = "not stated: the protocol (protocol.yaml, review.{key}) leaves this empty"
+NOT_STATED = "not stated (this item of the protocol, protocol.yaml, is left empty)"
 
 
 def _add_months(day: dt.date, months: int) -> dt.date:
@@ -39,7 +39,7 @@ def front_matter(plan: Protocol, version: str) -> dict:
 
 def _stated(plan: Protocol, key: str, stated: str) -> str:
     value = plan.raw["review"].get(key)
-    return stated.format(value=value) if value else NOT_STATED.format(key=key)
+    return stated.format(value=value) if value else NOT_STATED
 
 
 def declaration_values(plan: Protocol, version: str, releases: pd.DataFrame, searches: pd.DataFrame) -> dict:
@@ -85,8 +85,8 @@ def declaration_values(plan: Protocol, version: str, releases: pd.DataFrame, sea
         "question_comparator": plan.raw["question"]["comparator"],
         "question_outcomes": plan.raw["question"]["outcomes"],
         "sources_text": "; ".join(f"{s['name']} ({s['how']})" for s in plan.raw["sources"]),
-        "usual_decline_text": "; ".join(f"{r['decline_per_month']:g} points a month on {r['scale']}"
-                                        for r in plan.clinical_importance) or "none set in the protocol",
+        "usual_decline_text": "; ".join(f"{r['decline_per_month']:g} points a month" for r in plan.clinical_importance)
+        or "none set in the protocol",
     }
 
 
