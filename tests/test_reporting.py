@@ -59,7 +59,7 @@ def test_the_title_says_living_and_the_version_and_empty_declarations_say_so_pla
     releases = pd.DataFrame({"version": ["0.1.0", "0.1.0", VERSION]})
     searches = pd.DataFrame({"date": ["2026-11-26", "2026-08-31"]})
     values = declaration_values(empty, VERSION, releases, searches)
-    assert values["support_text"].startswith("not stated") and "protocol" in values["support_text"]
+    assert values["support_text"].startswith("Not stated") and "protocol" in values["support_text"]
     assert values["previous_version"] == "0.1.0" and values["has_previous_version"]
     every = plan.raw["search_schedule"]["every_months"]
     assert values["last_search_date"] == "2026-11-26"

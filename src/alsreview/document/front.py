@@ -13,7 +13,7 @@ from .escape import Markup
 
 TITLE = "Exercise therapy in amyotrophic lateral sclerosis"
 SUBTITLE = "Built from the reference list of a 2017 narrative review of kinesitherapy in ALS, and updated by search"
-NOT_STATED = "not stated (this item of the protocol, protocol.yaml, is left empty)"
+NOT_STATED = "Not stated (this item of the protocol, protocol.yaml, is left empty)"
 
 
 def _add_months(day: dt.date, months: int) -> dt.date:
@@ -71,8 +71,7 @@ def declaration_values(plan: Protocol, version: str, releases: pd.DataFrame, sea
         "not registered (no PROSPERO or OSF record)",
         "support_text": _stated(plan, "support", "{value}"),
         "competing_interests_text": _stated(plan, "competing_interests", "{value}"),
-        "repository_text": repository or "not yet published at a public address (protocol.yaml, review.repository); the data and code travel with "
-        "this report's source",
+        "repository_text": repository or "no public address yet (left empty in protocol.yaml)",
         "licence": plan.raw["review"]["licence"],
         "eligibility_people": "; ".join(f"{c['code']}: {c['text']}" for c in plan.raw["eligibility"]
                                         if c["applies_to"] in ("people", "all")),
