@@ -63,7 +63,14 @@ def test_shipped_summary_of_findings_rates_every_pooled_estimate(tables):
     sof = update["summary_of_findings"]
     pooled = sof.loc[sof["estimate"].notna()]
     assert len(pooled) == len(update["pooled"]) + len(update["assumed"])
-    assert sof.loc[sof["estimate"].isna(), "outcome"].tolist() == ["adverse events (harms)"]  # harms, not pooled
+    narrated = sof.loc[sof["estimate"].isna(), "outcome"].tolist()
+    assert narrated[-1] == "adverse events (harms)"  # harms, not pooled
+    # Every outcome domain trials against no added exercise measured has a row, pooled or not.
+    candidates = update["candidates"]
+    measured = set(candidates.loc[candidates["comparator_kind"].isin(["usual_care_no_exercise", "usual_care_stretching",
+                                                                       "sham"]) & (candidates["domain"] != "other"),
+                                  "domain"])
+    assert {f"{d.replace('_', ' ')}, all follow-up times" for d in measured} == set(narrated[:-1])
     assert sof["certainty"].isin(["high", "moderate", "low", "very low"]).all()
     assert sof.filter(like="note_").map(lambda v: isinstance(v, str) and len(v) > 10).all(axis=None)
 
@@ -105,3 +112,21 @@ def test_the_printed_analysis_plan_follows_the_values_the_code_applies(monkeypat
     assert sorted(pooled + not_pooled) == sorted(COMPARATOR_KINDS.values()) and not set(pooled) & set(not_pooled)
     monkeypatch.setattr(plan, "FEW_TRIALS", 7)
     assert "below 7 trials" in plan.analysis_plan().set_index("rule").loc["few trials", "value"]
+
+
+def test_an_outcome_without_a_pooled_estimate_is_rated_with_its_trials_disagreement_and_no_estimate():
+    from alsreview.synthesis.grade import narrative_outcomes
+
+    studies = pd.DataFrame({"study_id": ["a2020", "b2021", "c2022"], "evidence_type": ["human_rct"] * 3})
+    outcomes = pd.DataFrame({"outcome_id": ["a1", "b1", "c1"], "direction": ["beneficial", "no_effect", "no_effect"]})
+    candidates = pd.DataFrame({"study_id": ["a2020", "b2021", "c2022"], "outcome_id": ["a1", "b1", "c1"],
+                               "domain": ["muscle_strength"] * 3, "comparator_kind": ["sham", "sham", "other_exercise"]})
+    low = {"a2020": "low", "b2021": "low"}
+    row = narrative_outcomes(candidates, {"studies": studies, "outcomes": outcomes}, low).iloc[0]
+    assert row["trials"] == 2  # the trial against another exercise is not among them
+    assert "beneficial 1; no difference found 1" in row["effect_text"]
+    assert row["note_inconsistency"].endswith("down one") and row["note_imprecision"].endswith("down two")
+    assert row["certainty"] == "very low" and "very uncertain" in row["plain_words"]
+    agreeing = outcomes.assign(direction="no_effect")
+    row = narrative_outcomes(candidates, {"studies": studies, "outcomes": agreeing}, low).iloc[0]
+    assert row["certainty"] == "low" and "no evidence of a difference" in row["plain_words"]

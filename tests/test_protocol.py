@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from alsreview import protocol
+from alsreview.data import protocol
 from alsreview.data.paths import DATA_DIR, PROJ_ROOT
 from alsreview.data.validate import validate
 from alsreview.synthesis import contrasts, grade, trial_pooling

@@ -69,7 +69,7 @@ def test_every_meta_value_is_one_the_notebooks_write(tables):
     keys = set(re.findall(r"\{\{< meta values\.(\w+) >\}\}", TEXT))
     from alsreview.living.update import update_tables
 
-    from alsreview import protocol
+    from alsreview.data import protocol
     from alsreview.document.front import declaration_values
 
     update = update_tables(tables, tables, "0.0.0")["values"]

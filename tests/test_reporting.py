@@ -8,7 +8,7 @@ import re
 import pandas as pd
 import pytest
 
-from alsreview import protocol
+from alsreview.data import protocol
 from alsreview.data.errors import DataError
 from alsreview.data.paths import DATA_DIR, PROJ_ROOT
 from alsreview.data.schema import read_datapackage

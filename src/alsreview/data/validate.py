@@ -21,6 +21,7 @@ import pandas as pd
 from .appraisal import check_appraisal
 from .errors import DataError, Problem
 from .favours import DIRECTIONS_ALLOWED, favours
+from . import protocol
 from .paths import DATA_DIR, display_path
 from .raw import LINE, RawTable, problems_where, read_raw
 from .schema import DataPackage, Field, read_datapackage
@@ -375,8 +376,6 @@ def read_and_check(source: Path | DataPackage = DATA_DIR) -> tuple[dict[str, Raw
 def check_protocol(package: DataPackage, raw: dict[str, RawTable]) -> list[Problem]:
     """The protocol on its own, then against the data: its comparator codes and screening reasons exist, and
     every release (and the current version) says why it was made."""
-    from .. import protocol
-
     problems, plan = protocol.read(protocol.PROTOCOL_FILE)
     if plan is None:
         return problems

@@ -8,7 +8,7 @@ import datetime as dt
 
 import pandas as pd
 
-from ..protocol import Protocol
+from ..data.protocol import Protocol
 from .escape import Markup
 
 TITLE = "Exercise therapy in amyotrophic lateral sclerosis"

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .. import protocol
+from ..data import protocol
 from ..data.appraisal import HIGH_RISK
 from ..data.labels import EVIDENCE_TYPE, label, study_names
 from ..data.subset import is_exercise_study, split_arms
@@ -16,7 +16,7 @@ from ..synthesis.bias import overall_by_study
 from ..synthesis.appraisal import arm_name
 from ..synthesis.contrasts import COMPARATOR_KINDS, trial_candidates, usable_contrasts
 from ..synthesis.forest import plot_trial_forests
-from ..synthesis.grade import conclusion_for_people, harms_outcome, summary_of_findings
+from ..synthesis.grade import conclusion_for_people, harms_outcome, narrative_outcomes, summary_of_findings
 from ..synthesis.reported import beside_published
 from ..synthesis.trial_pooling import our_meta_analysis, pooled_trials, sensitivity_table, sensitivity_without
 from .releases import previous_release, snapshot, what_changed
@@ -199,7 +199,10 @@ def update_tables(tables: dict[str, pd.DataFrame], corpus: dict[str, pd.DataFram
     values["n_our_sof_rows"] = len(pooled_sof)
     values["abstract_conclusion"] = conclusion_for_people(pooled_sof)
     # Harms are an outcome of their own, graded by the same rules although nothing could be pooled.
-    sof = pd.concat([pooled_sof, harms_outcome(tables, rob).assign(analysis="narrative (not pooled)")], ignore_index=True)
+    sof = pd.concat([pooled_sof,
+                     narrative_outcomes(candidates, tables, rob, study_names(tables["studies"])).assign(
+                         analysis="narrative (not pooled)"),
+                     harms_outcome(tables, rob).assign(analysis="narrative (not pooled)")], ignore_index=True)
     all_pooled = pd.concat([pooled.assign(analysis="stated numbers only"),
                             assumed.assign(analysis="with recorded assumptions")], ignore_index=True)
     return {

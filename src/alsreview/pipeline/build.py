@@ -23,7 +23,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from ..data.paths import BUILD_DIR, DATA_DIR, NOTEBOOKS_DIR, PACKAGE_DIR, PROJ_ROOT, REPORTING_CHECKLIST
-from ..protocol import PROTOCOL_FILE
+from ..data.protocol import PROTOCOL_FILE
 from ..data.schema import DataPackage, read_datapackage
 from .progress import BuildProgress, code_cells
 

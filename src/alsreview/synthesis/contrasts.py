@@ -11,7 +11,7 @@ import re
 
 import pandas as pd
 
-from .. import protocol
+from ..data import protocol
 from .pooling import Z95
 
 MEAN_DIFFERENCE = "mean difference"

@@ -23,10 +23,10 @@ import math
 
 import pandas as pd
 
-from .. import protocol
+from ..data import protocol
 from ..data.appraisal import HIGH_RISK, controlled_human_trials
 from ..data.favours import FAVOURS_CONTROL, FAVOURS_EXERCISE
-from ..data.labels import study_names
+from ..data.labels import DIRECTIONS, direction_words, study_names
 from .appraisal import harms_reporting_counts
 from .contrasts import COMPARATOR_KINDS, NO_ADDED_EXERCISE
 from .importance import clinical_context
@@ -188,6 +188,54 @@ def harms_outcome(tables: dict[str, pd.DataFrame], risk_of_bias: dict[str, str])
            "effect_measure": "", "estimate": None, "ci_lower": None, "ci_upper": None, "certainty": certainty,
            "plain_words": words, "effect_text": effect, **{f"note_{k}": v for k, v in notes.items()}}
     return pd.DataFrame([row], columns=SOF_COLUMNS + ["effect_text"])
+
+
+def narrative_outcomes(candidates: pd.DataFrame, tables: dict[str, pd.DataFrame], risk_of_bias: dict[str, str],
+                       names: dict[str, str] | None = None) -> pd.DataFrame:
+    """Every outcome domain that trials against no added exercise measured, rated without a pooled estimate (a
+    synthesis without meta-analysis): what each trial found, counted by direction as the data dictionary defines
+    it, with the same start, risk-of-bias and indirectness rules as the pooled rows. Inconsistency is judged from
+    trials that disagree (one finds benefit, another does not); with no estimate to judge, imprecision is down two.
+    A pooled window of the same domain has its own row; this row covers all the domain's trials and times."""
+    names = names or {}
+    if candidates.empty:
+        return pd.DataFrame(columns=SOF_COLUMNS + ["effect_text", "analysis"])
+    studies = tables["studies"]
+    designs = dict(zip(studies["study_id"], studies["evidence_type"]))
+    directions = tables["outcomes"].set_index("outcome_id")["direction"]
+    rows = candidates.loc[candidates["comparator_kind"].isin(NO_ADDED_EXERCISE) & (candidates["domain"] != "other")]
+    rows = rows.assign(direction=rows["outcome_id"].map(directions))
+    out = []
+    for domain, group in rows.groupby("domain", sort=True):
+        trials = list(dict.fromkeys(group["study_id"]))
+        found = {t: set(group.loc[group["study_id"] == t, "direction"].dropna()) for t in trials}
+        notes = {}
+        notes["start"], start = _start(all(designs.get(t) == "human_rct" for t in trials), "trials")
+        high = [t for t in trials if risk_of_bias.get(t, "") in HIGH_RISK]
+        down_bias = int(len(high) >= HIGH_RISK_WEIGHT * len(trials))
+        notes["risk_of_bias"] = (f"{len(high)} of {len(trials)} trials at high risk of bias by our judgement: "
+                                 + ("down one" if down_bias else "not downgraded"))
+        helped = [t for t in trials if "beneficial" in found[t]]
+        not_helped = [t for t in trials if found[t] and "beneficial" not in found[t]]
+        down_inconsistent = int(bool(helped) and bool(not_helped))
+        notes["inconsistency"] = (f"{len(helped)} trials found benefit and {len(not_helped)} did not: down one"
+                                  if down_inconsistent else
+                                  "cannot be judged from one trial: not downgraded" if len(trials) == 1 else
+                                  "the trials do not disagree in direction: not downgraded")
+        notes["indirectness"] = "comparators add no exercise, as the question asks: not downgraded"
+        notes["imprecision"] = "no pooled estimate (the trials do not report numbers that can be combined): down two"
+        notes["publication_bias"] = f"not assessable with {len(trials)} trials: not downgraded"
+        certainty = LEVELS[max(0, start - down_bias - down_inconsistent - 2)]
+        tally = "; ".join(f"{direction_words(d)} {sum(1 for t in trials if d in found[t])}"
+                          for d in DIRECTIONS if any(d in found[t] for t in trials))
+        outcome = f"{domain.replace('_', ' ')}, all follow-up times"
+        out.append({"outcome": outcome, "trials": len(trials), "participants": None, "effect_measure": "",
+                    "estimate": None, "ci_lower": None, "ci_upper": None, "certainty": certainty,
+                    "plain_words": plain_words(certainty, "", outcome), "clinical_context": "",
+                    "effect_text": f"not pooled: trials by what they found ({tally}); "
+                                   + ", ".join(names.get(t, t) for t in trials),
+                    **{f"note_{k}": v for k, v in notes.items()}})
+    return pd.DataFrame(out, columns=SOF_COLUMNS + ["effect_text"])
 
 
 NOTE_DOMAINS = {"note_risk_of_bias": "Risk of bias", "note_inconsistency": "Inconsistency",

@@ -4,7 +4,7 @@ usual rate of decline. The conversion is our arithmetic and the text says so; it
 on the scale the threshold was set for."""
 from __future__ import annotations
 
-from .. import protocol
+from ..data import protocol
 
 WEEKS_PER_MONTH = 52 / 12
 

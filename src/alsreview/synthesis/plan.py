@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .. import protocol
+from ..data import protocol
 from .contrasts import COMPARATOR_KINDS, NO_ADDED_EXERCISE, WINDOWS
 from .grade import (HIGH_RISK_WEIGHT, I2_SERIOUS, INCONSISTENCY_MIN_TRIALS, PUBLICATION_BIAS_MIN_TRIALS,
                     SMALLEST_EFFECT_SMD, optimal_information_size)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .. import protocol
+from ..data import protocol
 from ..data.favours import DIRECTION_UNKNOWN, favours
 from .contrasts import MEAN_DIFFERENCE, trial_contrasts
 from .pooling import Z95, pool, random_effects

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import yaml
 
-from .data.errors import DataError, Problem
-from .data.paths import PROJ_ROOT, display_path
+from .errors import DataError, Problem
+from .paths import PROJ_ROOT, display_path
 
 PROTOCOL_FILE = PROJ_ROOT / "protocol.yaml"
 TAU2_CODES = ("fe", "dl", "he", "pm", "ml", "reml")  # pooling.TAU2_METHODS, without importing numpy here
