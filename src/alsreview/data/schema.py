@@ -18,6 +18,7 @@ from .paths import DATAPACKAGE, display_path
 TYPES = ("string", "integer", "number")  # what load.typed can convert; anything else is refused up front
 CONSTRAINTS = {"required": bool, "unique": bool, "pattern": str, "enum": list, "minimum": (int, float),
                "maximum": (int, float)}
+MAX_BOUND = 1e15  # a bound beyond this cannot be compared with the data's floats exactly (or at all: 10**400)
 REQUIRED_RESOURCES = ("studies", "interventions", "outcomes", "pooled_results", "risk_of_bias", "recommendations",
                       "recommendation_support")
 
@@ -113,7 +114,7 @@ def _field_problems(shown: str, where: str, field) -> list[Problem]:
         if expected is None:
             out.append(Problem(shown, 0, where, key, f"unknown constraint; known: {', '.join(CONSTRAINTS)}"))
         elif not isinstance(value, expected) or (expected is not bool and isinstance(value, bool)):
-            out.append(Problem(shown, 0, where, f"{key}={value!r}"[:80], f"constraint '{key}' has the wrong kind of value"))
+            out.append(Problem(shown, 0, where, f"{key}={value!r}", f"constraint '{key}' has the wrong kind of value"))
         elif key == "pattern":
             try:
                 re.compile(value)
@@ -121,7 +122,23 @@ def _field_problems(shown: str, where: str, field) -> list[Problem]:
                 out.append(Problem(shown, 0, where, value, f"pattern does not compile: {exc}"))
         elif key == "enum" and not all(isinstance(v, str) for v in value):
             out.append(Problem(shown, 0, where, str(value)[:60], "enum values must be strings"))
-    return out
+        elif key in ("minimum", "maximum") and not abs(value) <= MAX_BOUND:  # also refuses NaN and infinity
+            out.append(Problem(shown, 0, where, f"{key}={value!r}", f"constraint '{key}' must lie within ±1e15"))
+    return out + _bound_problems(shown, where, kind, constraints)
+
+
+def _bound_problems(shown: str, where: str, kind, constraints: dict) -> list[Problem]:
+    """A number or integer needs both bounds: the build squares and sums these values, and an unbounded one lets
+    values near the float or 64-bit limit through to overflow there."""
+    if kind not in ("integer", "number"):
+        return []
+    low, high = constraints.get("minimum"), constraints.get("maximum")
+    if low is None or high is None:
+        return [Problem(shown, 0, where, kind, "a numeric field needs both a minimum and a maximum")]
+    numbers = all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (low, high))
+    if numbers and low > high:
+        return [Problem(shown, 0, where, f"minimum={low!r}, maximum={high!r}", "minimum exceeds maximum")]
+    return []
 
 
 def _key_problems(shown: str, res: dict, names: dict[str, set]) -> list[Problem]:

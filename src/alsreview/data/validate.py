@@ -82,8 +82,9 @@ def check_field(table: RawTable, field: Field) -> list[Problem]:
         numeric = _fullmatch(col, filled, NUMBER)
         out += problems_where(table, filled & ~numeric, field.name, "must be a number")
         values = pd.to_numeric(col.where(filled & numeric), errors="coerce")
-        out += problems_where(table, filled & numeric & ~values.abs().lt(float("inf")), field.name,
-                         "out of range: too large to be a finite number")
+        finite = values.abs().lt(float("inf"))
+        out += problems_where(table, filled & numeric & ~finite, field.name, "out of range: too large to be a finite number")
+        values = values.where(finite)  # reported once, as above, not again against the bounds
     else:
         values = None
     if values is not None:

@@ -1,0 +1,59 @@
+"""Issue 24: what the validator passes, the build must survive, and a study added as the README says is checked
+as the README says. Every numeric field is bounded, enum messages list the allowed values, and a study added
+after a release needs its screening row. Each test failed before its fix."""
+import json
+import math
+
+import pytest
+from csv_edit import rows, set_cell, write_rows
+from test_bad_input import expect, validate
+
+from alsreview.data.paths import DATA_DIR
+from alsreview.data.schema import read_datapackage
+
+FLOAT_LIMIT = "1e308"
+
+
+@pytest.mark.parametrize("table,line,column,value,rule", [
+    ("outcomes", 88, "mean_exercise", FLOAT_LIMIT, "must be at most 1000000"),
+    ("outcomes", 88, "sd_control", FLOAT_LIMIT, "must be at most 1000000"),
+    ("outcomes", 88, "mean_control", "-" + FLOAT_LIMIT, "must be at least -1000000"),
+    ("searches", 2, "records", str(2 ** 63 - 1), "must be at most 10000000"),
+    ("interventions", 2, "n", "100001", "must be at most 100000"),
+])
+def test_values_the_build_cannot_survive_are_refused(data_copy, capsys, table, line, column, value, rule):
+    """1e308 passed and overflowed notebook 05; 2**63-1 records passed and ended in an internal error (exit 70)."""
+    path = data_copy / f"{table}.csv"
+    set_cell(path, line, column, value)
+    expect(data_copy, capsys, f"{path}:{line}: {column}: {value!r}: {rule}")
+
+
+def test_every_numeric_field_of_the_shipped_descriptor_is_bounded():
+    package = read_datapackage(DATA_DIR)
+    for resource in package.resources.values():
+        for field in resource.fields:
+            if field.type in ("integer", "number"):
+                c = field.constraints
+                assert {"minimum", "maximum"} <= set(c), f"{resource.name}.{field.name} has no bounds"
+                assert c["minimum"] <= c["maximum"] and max(abs(c["minimum"]), abs(c["maximum"])) <= 1e9, field.name
+                assert math.isfinite(c["maximum"] ** 2), field.name
+
+
+@pytest.mark.parametrize("bounds,message", [
+    ({"minimum": 0}, "studies.ref_no: 'integer': a numeric field needs both a minimum and a maximum"),
+    ({"minimum": 5, "maximum": 1}, "studies.ref_no: 'minimum=5, maximum=1': minimum exceeds maximum"),
+    ({"minimum": 1, "maximum": float("inf")}, "studies.ref_no: 'maximum=inf': constraint 'maximum' must lie within ±1e15"),
+    ({"minimum": 1, "maximum": 10 ** 400}, "studies.ref_no: '" + ("maximum=1" + "0" * 400)[:77] + "...': "
+     "constraint 'maximum' must lie within ±1e15"),
+])
+def test_a_descriptor_with_an_unbounded_number_is_refused(data_copy, capsys, bounds, message):
+    """A numeric field added without bounds would let the float limit through again; a bound of 10**400 used to
+    end in an OverflowError when compared with the data."""
+    path = data_copy / "datapackage.json"
+    descriptor = json.loads(path.read_text(encoding="utf-8"))
+    field = next(f for f in descriptor["resources"][0]["schema"]["fields"] if f["name"] == "ref_no")
+    field["constraints"] = {"unique": True, **bounds}
+    path.write_text(json.dumps(descriptor, indent=2), encoding="utf-8")
+    code, lines = validate(data_copy, capsys)
+    assert code == 1
+    assert any(line == f"{path}:0: {message}" for line in lines), lines
