@@ -57,3 +57,18 @@ def test_a_descriptor_with_an_unbounded_number_is_refused(data_copy, capsys, bou
     code, lines = validate(data_copy, capsys)
     assert code == 1
     assert any(line == f"{path}:0: {message}" for line in lines), lines
+
+
+@pytest.mark.parametrize("cells,column,rule", [
+    ({"sd_exercise": "1e-300"}, "sd_exercise", "an SD this small (below 1e-6) gives the estimate a weight too large to "
+     "compute when pooled: record the measure in larger units"),
+    ({"effect": "0", "ci_lower": "0", "ci_upper": "1e-300"}, "ci_lower", "a confidence interval this narrow (below "
+     "1e-6 wide) gives the estimate a weight too large to compute when pooled: record the measure in larger units"),
+])
+def test_a_variance_too_small_to_weight_is_refused(data_copy, capsys, cells, column, rule):
+    """An SD of 1e-300 passed and the review printed a pooled mean difference of 'nan' (its square underflows)."""
+    path = data_copy / "outcomes.csv"
+    line = 88 if column == "sd_exercise" else 68
+    for name, value in cells.items():
+        set_cell(path, line, name, value)
+    expect(data_copy, capsys, f"{path}:{line}: {column}: {cells[column]!r}: {rule}")

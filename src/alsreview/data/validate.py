@@ -40,6 +40,8 @@ NUMBER = r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?"
 INT64 = 2 ** 63 - 1
 MAX_CELL = 131_072  # characters; a longer cell is a pasting accident, not a curated value
 CONTROL = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
+TINY, TINY_TEXT = 1e-6, "1e-6"  # smallest SD or CI width that is pooled: its weight (1/variance) stays computable
+TOO_HEAVY = "gives the estimate a weight too large to compute when pooled: record the measure in larger units"
 
 
 def _enum_rule(allowed: list[str]):
@@ -179,17 +181,24 @@ def check_estimates(table: RawTable) -> list[Problem]:
 
 
 def check_variance(table: RawTable) -> list[Problem]:
-    """Estimates that will be pooled need a positive variance: an SD of 0 or a CI of zero width has none."""
+    """Estimates that will be pooled need a positive variance: an SD of 0 or a CI of zero width has none, and one
+    below TINY has a square so small that the weights overflow (an SD of 1e-300 pooled to 'nan')."""
     f, cols, out = table.frame, set(table.frame.columns), []
     for arm in ("exercise", "control"):
         sd, mean = f"sd_{arm}", f"mean_{arm}"
         if {sd, mean} <= cols:
-            out += problems_where(table, (f[mean] != "") & (_num(f, sd) == 0), sd,
+            spread = _num(f, sd)
+            out += problems_where(table, (f[mean] != "") & (spread == 0), sd,
                              "an SD of 0 gives the estimate no variance, so it cannot be weighted or pooled; "
                              "leave it empty (with the reason in notes) if the source gives no SD")
+            out += problems_where(table, (f[mean] != "") & (spread > 0) & (spread < TINY), sd,
+                                  f"an SD this small (below {TINY_TEXT}) {TOO_HEAVY}")
     if {"ci_lower", "ci_upper", "effect"} <= cols and table.resource.name == "outcomes":
-        out += problems_where(table, (f["ci_lower"] != "") & (_num(f, "ci_lower") == _num(f, "ci_upper")), "ci_lower",
+        width = _num(f, "ci_upper") - _num(f, "ci_lower")
+        out += problems_where(table, (f["ci_lower"] != "") & (width == 0), "ci_lower",
                          "a confidence interval of zero width gives the estimate no variance, so it cannot be pooled")
+        out += problems_where(table, (width > 0) & (width < TINY), "ci_lower",
+                              f"a confidence interval this narrow (below {TINY_TEXT} wide) {TOO_HEAVY}")
     return out
 
 
