@@ -72,3 +72,19 @@ def test_a_variance_too_small_to_weight_is_refused(data_copy, capsys, cells, col
     for name, value in cells.items():
         set_cell(path, line, name, value)
     expect(data_copy, capsys, f"{path}:{line}: {column}: {cells[column]!r}: {rule}")
+
+
+SEXES = "allowed: male, female, both, not_reported"
+
+
+@pytest.mark.parametrize("value,rule", [
+    ("", f"required: must not be empty; {SEXES}"),
+    ("mael", f"not an allowed value; {SEXES}; did you mean 'male'?"),
+    ("F", f"not an allowed value; {SEXES}; did you mean 'female'?"),
+    ("unknown", f"not an allowed value; {SEXES}"),
+])
+def test_an_arm_without_a_valid_sex_is_told_the_allowed_values(data_copy, capsys, value, rule):
+    """An empty required code said only 'must not be empty', and an abbreviation ('F') got no suggestion."""
+    path = data_copy / "interventions.csv"
+    set_cell(path, 2, "sex", value)
+    expect(data_copy, capsys, f"{path}:2: sex: {value!r}: {rule}")

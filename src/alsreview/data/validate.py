@@ -44,10 +44,20 @@ TINY, TINY_TEXT = 1e-6, "1e-6"  # smallest SD or CI width that is pooled: its we
 TOO_HEAVY = "gives the estimate a weight too large to compute when pooled: record the measure in larger units"
 
 
+def _nearest(value: str, allowed: list[str]) -> str | None:
+    """The allowed code a curator most likely meant: a near spelling ('mael'), else the one code an abbreviation
+    begins ('F' for female)."""
+    close = difflib.get_close_matches(value.lower(), allowed, n=1, cutoff=0.75)
+    if close:
+        return close[0]
+    starting = [a for a in allowed if value and a.lower().startswith(value.lower())]
+    return starting[0] if len(starting) == 1 else None
+
+
 def _enum_rule(allowed: list[str]):
     def rule(value: str) -> str:
-        close = difflib.get_close_matches(value.lower(), allowed, n=1, cutoff=0.75)
-        hint = f"; did you mean '{close[0]}'?" if close else ""
+        near = _nearest(value, allowed)
+        hint = f"; did you mean '{near}'?" if near else ""
         return f"not an allowed value; allowed: {', '.join(allowed)}{hint}"
     return rule
 
@@ -71,7 +81,8 @@ def check_field(table: RawTable, field: Field) -> list[Problem]:
     c = field.constraints
     out: list[Problem] = []
     if field.required:
-        out += problems_where(table, ~filled, field.name, "required: must not be empty")
+        allowed = f"; allowed: {', '.join(field.enum)}" if field.enum else ""
+        out += problems_where(table, ~filled, field.name, f"required: must not be empty{allowed}")
     if field.type == "integer":
         whole = _fullmatch(col, filled, INTEGER)
         numeric = _fullmatch(col, filled, NUMBER)
