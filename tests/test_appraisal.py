@@ -85,7 +85,8 @@ def test_older_trials_reach_the_pooling_candidates(tables):
     ("interventions.csv", {"arm_id": "lunetta2016-smep_pooled"}, "comparator_kind", "sham",
      "'sham': an exercise arm takes no comparator_kind: the code belongs to the arm it is compared with"),
     ("interventions.csv", {"arm_id": "ferri2019-uc"}, "comparator_kind", "",
-     "'': required on a comparator arm: code what the arm received (see the data dictionary)"),
+     "'': required on a comparator arm: code what the arm received; allowed: usual_care_no_exercise, "
+     "usual_care_stretching, sham, other_exercise, other_dose"),
     ("interventions.csv", {"arm_id": "clawson2017-srom"}, "comparator_kind", "usual_care_no_exercise",
      "'usual_care_no_exercise': contradicts the arm's modality: an arm with an exercise modality received exercise; "
      "code usual_care_stretching, sham, other_exercise or other_dose"),

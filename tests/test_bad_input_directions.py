@@ -61,7 +61,8 @@ def test_training_study_needs_the_authors_conclusion(data_copy, capsys):
     path = data_copy / "studies.csv"
     set_cell(path, "cheah2009", "authors_conclusion", "")
     assert (f"{path}:{line_of(path, 'cheah2009')}: authors_conclusion: '': required for a primary study of a training "
-            "programme: the direction its authors conclude") in problems(data_copy, capsys)
+            "programme: the direction its authors conclude; allowed: beneficial, no_effect, harmful, mixed, unclear"
+            ) in problems(data_copy, capsys)
 
 
 def test_only_training_studies_take_an_authors_conclusion(data_copy, capsys):

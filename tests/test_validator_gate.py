@@ -88,3 +88,25 @@ def test_an_arm_without_a_valid_sex_is_told_the_allowed_values(data_copy, capsys
     path = data_copy / "interventions.csv"
     set_cell(path, 2, "sex", value)
     expect(data_copy, capsys, f"{path}:2: sex: {value!r}: {rule}")
+
+
+MODALITIES = ("allowed: treadmill_running, voluntary_wheel_running, swimming, resistance, endurance_aerobic, stretching, "
+              "range_of_motion, inspiratory_muscle_training, vojta, pnf, balance, combined, motor_skill_training, "
+              "running_unspecified, unspecified_exercise, other, cycling, expiratory_muscle_training, "
+              "respiratory_muscle_training")
+
+
+@pytest.mark.parametrize("line,rule", [
+    (2, f"required for an exercise arm: the kind of exercise (unspecified_exercise where the source does not say); "
+        f"{MODALITIES}"),
+    (None, f"required for an arm coded other_exercise or other_dose: which exercise did it do?; {MODALITIES}"),
+])
+def test_an_arm_without_its_modality_is_told_the_allowed_codes(data_copy, capsys, line, rule):
+    """An exercise arm without a modality passed, although the dictionary and the README require it."""
+    path = data_copy / "interventions.csv"
+    table = rows(path)
+    header = table[0]
+    if line is None:
+        line = next(n for n, row in enumerate(table[1:], 2) if row[header.index("comparator_kind")] == "other_exercise")
+    set_cell(path, line, "modality", "")
+    expect(data_copy, capsys, f"{path}:{line}: modality: '': {rule}")

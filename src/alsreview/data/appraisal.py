@@ -142,7 +142,8 @@ def check_comparators(arms: RawTable, studies: RawTable | None) -> list[Problem]
     out += problems_where(arms, exercise & (f["comparator_basis"] != ""), "comparator_basis",
                           "an exercise arm takes no comparator_basis: describe its comparator in the comparator column")
     out += problems_where(arms, comparator & human & (kind == ""), "comparator_kind",
-                          "required on a comparator arm: code what the arm received (see the data dictionary)")
+                          "required on a comparator arm: code what the arm received; "
+                          + arms.resource.field("comparator_kind").allowed)
     out += problems_where(arms, comparator & (f["comparator_basis"] == ""), "comparator_basis",
                           "required on a comparator arm: say what the arm received that decides its comparator_kind")
     out += problems_where(arms, (kind == NO_EXERCISE) & (f["modality"] != ""), "comparator_kind",
@@ -151,7 +152,8 @@ def check_comparators(arms: RawTable, studies: RawTable | None) -> list[Problem]
     out += problems_where(arms, (kind == "usual_care_stretching") & ~f["modality"].isin(STRETCHING_MODALITIES), "modality",
                           f"usual_care_stretching means the arm stretched: modality must be {' or '.join(STRETCHING_MODALITIES)}")
     out += problems_where(arms, kind.isin(["other_exercise", "other_dose"]) & (f["modality"] == ""), "modality",
-                          "required for an arm coded other_exercise or other_dose: which exercise did it do?")
+                          "required for an arm coded other_exercise or other_dose: which exercise did it do?; "
+                          + arms.resource.field("modality").allowed)
     return out
 
 

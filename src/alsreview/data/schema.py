@@ -38,6 +38,11 @@ class Field:
     def enum(self) -> list[str] | None:
         return self.constraints.get("enum")
 
+    @property
+    def allowed(self) -> str:
+        """'allowed: a, b, c': every message about a coded field lists its codes."""
+        return f"allowed: {', '.join(self.enum or [])}"
+
 
 @dataclass(frozen=True)
 class Resource:

@@ -81,7 +81,7 @@ def check_field(table: RawTable, field: Field) -> list[Problem]:
     c = field.constraints
     out: list[Problem] = []
     if field.required:
-        allowed = f"; allowed: {', '.join(field.enum)}" if field.enum else ""
+        allowed = f"; {field.allowed}" if field.enum else ""
         out += problems_where(table, ~filled, field.name, f"required: must not be empty{allowed}")
     if field.type == "integer":
         whole = _fullmatch(col, filled, INTEGER)
@@ -278,7 +278,8 @@ def check_exercise_role(studies: RawTable) -> list[Problem]:
                      "reviews, books, hypotheses and other works take exercise_role 'not_applicable'")
     trained = primary & (role == TRAINING)
     out += problems_where(studies, trained & (f["authors_conclusion"] == ""), "authors_conclusion",
-                     "required for a primary study of a training programme: the direction its authors conclude")
+                     "required for a primary study of a training programme: the direction its authors conclude; "
+                     + studies.resource.field("authors_conclusion").allowed)
     out += problems_where(studies, ~trained & known & (f["authors_conclusion"] != ""), "authors_conclusion",
                      "only primary studies of a training programme take an authors' conclusion; leave it empty")
     return out
@@ -327,6 +328,16 @@ def check_links(raw: dict[str, RawTable]) -> list[Problem]:
     return out
 
 
+def check_arms(arms: RawTable) -> list[Problem]:
+    """An exercise arm names its modality: the evidence map, the modality groups and the pooling sort arms by it."""
+    f = arms.frame
+    if not {"arm_role", "modality"} <= set(f.columns):
+        return []
+    return problems_where(arms, (f["arm_role"] == "exercise") & (f["modality"] == ""), "modality",
+                          "required for an exercise arm: the kind of exercise (unspecified_exercise where the source "
+                          f"does not say); {arms.resource.field('modality').allowed}")
+
+
 def check_coverage(raw: dict[str, RawTable]) -> list[Problem]:
     """Every primary study that tests exercise has an exercise arm and an outcome."""
     studies, arms, outcomes = raw.get("studies"), raw.get("interventions"), raw.get("outcomes")
@@ -365,6 +376,8 @@ def validate_raw(package: DataPackage, raw: dict[str, RawTable]) -> list[Problem
         problems += check_variance(table)
     if "studies" in raw:
         problems += check_studies(raw["studies"])
+    if "interventions" in raw:
+        problems += check_arms(raw["interventions"])
     problems += check_links(raw)
     problems += check_coverage(raw)
     problems += check_modality_groups(package, raw)
