@@ -130,6 +130,8 @@ def test_a_new_study_flows_into_every_table_and_figure(tmp_path):
                                            domain="motor_performance", measure="Berg balance scale", time_point="3 months",
                                            direction="beneficial", finding="Better balance.", source_url=url, extraction="abstract"))
     append_row(data / "recommendation_support.csv", dict(recommendation_id="balance", study_id="fixture2024", basis="abstract", source_url=url))
+    append_row(data / "screening.csv", dict(record_id="FIXTURE1", search_id="T01", identifier=url, title="A fixture trial",
+                                            year="2024", decision="included", study_id="fixture2024"))
     analysis, _ = quiet_build({}, tmp_path / "build", data_dir=data)
     tables = analysis / "tables"
     assert "fixture2024" in (tables / "characteristics.csv").read_text()

@@ -47,6 +47,8 @@ RISK_OF_BIAS = [{"study_id": KEY, "assessed_by": "this_review", "tool": "rob2", 
                  "domain": domain, "judgement": "some_concerns", "support": "Fictional: the abstract is silent on this.",
                  "source_url": FIXTURE_URL, "extraction": "abstract"}
                 for domain in ("randomisation", "deviations", "missing_data", "measurement", "reported_result", "overall")]
+SCREENING = [{"record_id": "FIXTURE1", "search_id": "T01", "identifier": FIXTURE_URL, "title": STUDY["title"],
+              "year": "2025", "decision": "included", "study_id": KEY, "notes": "Fictional test fixture."}]
 OUTCOMES = [
     {"outcome_id": f"{KEY}-cycling-1", "study_id": KEY, "arm_id": f"{KEY}-cycling", "comparator_arm_id": f"{KEY}-usual", "domain": "functional_rating",
      "measure": "ALSFRS-R", "time_point": "24 weeks", "direction": "beneficial",
@@ -90,6 +92,7 @@ def user_path_report(tmp_path_factory):
     append_rows(data / "harms.csv", HARMS)
     append_rows(data / "populations.csv", POPULATION)
     append_rows(data / "risk_of_bias.csv", RISK_OF_BIAS)
+    append_rows(data / "screening.csv", SCREENING)
     assert validate(data) == []
     return build_and_render(work, {}, data_dir=data)
 

@@ -110,3 +110,66 @@ def test_an_arm_without_its_modality_is_told_the_allowed_codes(data_copy, capsys
         line = next(n for n, row in enumerate(table[1:], 2) if row[header.index("comparator_kind")] == "other_exercise")
     set_cell(path, line, "modality", "")
     expect(data_copy, capsys, f"{path}:{line}: modality: '': {rule}")
+
+
+NEW_WORK = {"study_id": "newcomer2026", "authors": "Newcomer A", "year": "2026", "title": "A narrative review",
+            "evidence_type": "narrative_review", "species": "none", "exercise_tested": "no",
+            "exercise_role": "not_applicable", "population": "not_applicable",
+            "source_url": "https://example.org/newcomer", "extraction": "abstract"}
+
+
+def append(path, row: dict) -> int:
+    """Add a row (unnamed columns empty); its file line."""
+    table = rows(path)
+    table.append([row.get(column, "") for column in table[0]])
+    write_rows(path, table)
+    return len(table)
+
+
+def screened(data_dir, study_id):
+    append(data_dir / "screening.csv", {"record_id": "T999", "search_id": "T01", "identifier": "https://example.org/newcomer",
+                                        "title": "A narrative review", "year": "2026", "decision": "included",
+                                        "study_id": study_id})
+
+
+def test_a_study_added_after_the_release_needs_its_screening_row(data_copy, capsys):
+    """The update flow counted 29 new works while the tables held one more: nothing asked for its screening row."""
+    path = data_copy / "studies.csv"
+    line = append(path, NEW_WORK)
+    expect(data_copy, capsys, f"{path}:{line}: study_id: 'newcomer2026': added after release 0.1.0 (not in its "
+                              "snapshot in releases.csv), so the living update must show how it was found: add its "
+                              "screening.csv row (decision included, study_id newcomer2026, the search that found it), "
+                              "or give its ref_no if it is one of the seed review's references")
+
+
+def test_a_study_with_its_screening_row_passes(data_copy, capsys):
+    append(data_copy / "studies.csv", NEW_WORK)
+    screened(data_copy, "newcomer2026")
+    assert validate(data_copy, capsys)[0] == 0
+
+
+@pytest.mark.parametrize("version,needed", [("0.1.5", False), ("0.2.0", True)])
+def test_the_previous_release_is_the_newest_older_than_the_current_version(data_copy, capsys, version, needed):
+    """A study in a release older than the data's version (0.2.0) was screened for that release; the snapshot of
+    the version being released does not excuse it, since the update flow compares with the release before.
+    (protocol.yaml has no entry for 0.1.5, so only the studies.csv message is looked at.)"""
+    path = data_copy / "studies.csv"
+    line = append(path, NEW_WORK)
+    releases = rows(data_copy / "releases.csv")
+    release = [[version] + row[1:] for row in releases[1:] if row[:2] == ["0.1.0", "study"]]
+    release.append([version, "study", "newcomer2026", "newcomer2026", "2026", "", "", "", "narrative_review"])
+    write_rows(data_copy / "releases.csv", releases + release)
+    lines = validate(data_copy, capsys)[1]
+    assert any(line_.startswith(f"{path}:{line}: study_id: 'newcomer2026': added after release 0.1.0")
+               for line_ in lines) == needed, lines
+    assert len([line_ for line_ in lines if line_.startswith(str(path))]) == needed, lines
+
+
+def test_a_screening_row_that_excludes_the_study_does_not_count(data_copy, capsys):
+    path = data_copy / "studies.csv"
+    line = append(path, NEW_WORK)
+    screened(data_copy, "newcomer2026")
+    set_cell(data_copy / "screening.csv", len(rows(data_copy / "screening.csv")), "decision", "duplicate")
+    code, lines = validate(data_copy, capsys)
+    assert code == 1
+    assert any(line_.startswith(f"{path}:{line}: study_id: 'newcomer2026': added after release 0.1.0") for line_ in lines)

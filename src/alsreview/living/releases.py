@@ -11,6 +11,7 @@ import pandas as pd
 
 from ..data.favours import favours_column
 from ..data.subset import is_exercise_study
+from ..data.validate import previous_version
 
 SNAPSHOT_COLUMNS = ["version", "kind", "key", "label", "number", "ci_lower", "ci_upper", "studies", "text"]
 COUNT_LABELS = {
@@ -68,16 +69,13 @@ def snapshot(tables: dict[str, pd.DataFrame], version: str, pooled_here: pd.Data
     return frame.astype({"studies": "Int64"}).reset_index(drop=True)
 
 
-def _version_key(version: str) -> tuple:
-    return tuple(int(p) if p.isdigit() else -1 for p in str(version).split("."))
-
-
 def previous_release(releases: pd.DataFrame, current_version: str) -> pd.DataFrame | None:
-    """Rows of the newest recorded release older than the current version, if any."""
-    older = [v for v in releases["version"].unique() if _version_key(v) < _version_key(current_version)]
-    if not older:
+    """Rows of the newest recorded release older than the current version, if any (the validator asks for a
+    screening row for every work added since the same release)."""
+    version = previous_version(releases["version"], current_version)
+    if version is None:
         return None
-    return releases.loc[releases["version"] == max(older, key=_version_key)].reset_index(drop=True)
+    return releases.loc[releases["version"] == version].reset_index(drop=True)
 
 
 def what_changed(previous: pd.DataFrame, current: pd.DataFrame) -> dict[str, pd.DataFrame]:
