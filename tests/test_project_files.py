@@ -107,16 +107,56 @@ def adding_a_study() -> str:
     return README.read_text(encoding="utf-8").split("\n## Adding a study\n", 1)[1].split("\n## ", 1)[0]
 
 
-def test_adding_a_study_names_every_field_a_new_trial_needs():
-    package = read_datapackage(DATA_DIR)
-    required = {f.name for table in ("studies", "interventions", "outcomes")
-                for f in package.resources[table].fields if f.constraints.get("required")}
-    # required only for some rows: training programmes, exercise arms, comparator arms, trial outcomes
-    required |= {"authors_conclusion", "modality", "comparator_kind", "comparator_arm_id"}
-    steps = adding_a_study().split("### Worked example", 1)[0]
-    assert sorted(f for f in required if f"`{f}`" not in steps) == []
+# Fields the descriptor cannot mark required because only some rows need them: a training programme's conclusion,
+# an exercise arm's modality, a comparator arm's code and its reason, an outcome's comparator arm, the outcome our
+# risk-of-bias judgement is about.
+REQUIRED_ON_SOME_ROWS = {"studies": {"authors_conclusion"}, "interventions": {"modality", "comparator_kind", "comparator_basis"},
+                         "outcomes": {"comparator_arm_id"}, "risk_of_bias": {"outcome"}}
+ADDED_WHEN_NEEDED = ("searches", "scales")  # a step adds a row here only for a new search or a new scale
+
+
+def worked_example() -> dict[str, str]:
+    """The worked example's rows, by table: {'screening': 'record_id=T003 ...', 'studies': ...}."""
     example = adding_a_study().split("```text", 1)[1].split("```", 1)[0]
-    assert sorted(f for f in required if f"{f}=" not in example) == []
+    chunks = re.split(r"^(\w+)\.csv", example, flags=re.M)[1:]
+    return dict(zip(chunks[::2], chunks[1::2]))
+
+
+def unnamed_in_the_readme(package) -> list[str]:
+    """table.field for every field a new study needs that 'Adding a study' does not name: the steps name (in
+    backticks) the fields of every table the example fills and of a new search or scale; the example names each
+    of its tables' fields as field=value, or says the field is 'as above'."""
+    steps = adding_a_study().split("### Worked example", 1)[0]
+    example = worked_example()
+    missing = []
+    for table in [*example, *ADDED_WHEN_NEEDED]:
+        fields = {f.name for f in package.resources[table].fields if f.required} | REQUIRED_ON_SOME_ROWS.get(table, set())
+        missing += [f"{table}.{f} (steps)" for f in sorted(fields) if f"`{f}`" not in steps]
+        if table in example:
+            missing += [f"{table}.{f} (example)" for f in sorted(fields)
+                        if f"{f}=" not in example[table] and not re.search(rf"\b{f}\b[^=\n]*as above", example[table])]
+    return missing
+
+
+def test_adding_a_study_names_every_field_a_new_study_needs():
+    package = read_datapackage(DATA_DIR)
+    assert {"screening", "studies", "interventions", "outcomes"} <= set(worked_example())
+    assert unnamed_in_the_readme(package) == []
+    steps = " ".join(adding_a_study().split("### Worked example", 1)[0].split())
+    sex = re.search(r"`sex` \(([^)]*)\)", steps)
+    assert sex and [c for c in package.enum("interventions", "sex") if f"`{c}`" not in sex[1]] == [], "list sex's codes"
+    assert "`decision` = `included`" in steps
+
+
+def test_a_required_field_missing_from_the_readme_is_caught(tmp_path):
+    data = tmp_path / "data"
+    shutil.copytree(DATA_DIR, data)
+    descriptor = json.loads((data / "datapackage.json").read_text(encoding="utf-8"))
+    screening = next(r for r in descriptor["resources"] if r["name"] == "screening")
+    screening["schema"]["fields"].append({"name": "screened_by", "type": "string", "constraints": {"required": True}})
+    (data / "datapackage.json").write_text(json.dumps(descriptor), encoding="utf-8")
+    assert unnamed_in_the_readme(read_datapackage(data)) == ["screening.screened_by (steps)",
+                                                             "screening.screened_by (example)"]
 
 
 def test_the_worked_example_shows_the_rows_as_they_are_in_the_data():
@@ -124,7 +164,7 @@ def test_the_worked_example_shows_the_rows_as_they_are_in_the_data():
     lunetta2016's rows of the table it is shown under."""
     example = adding_a_study().split("```text", 1)[1].split("```", 1)[0]
     chunks = re.split(r"^(\w+)\.csv", example, flags=re.M)[1:]
-    assert [chunks[i] for i in range(0, len(chunks), 2)] == ["studies", "interventions", "outcomes", "harms",
+    assert [chunks[i] for i in range(0, len(chunks), 2)] == ["screening", "studies", "interventions", "outcomes", "harms",
                                                              "populations", "risk_of_bias"]
     checked = 0
     for table, chunk in zip(chunks[::2], chunks[1::2]):
