@@ -173,3 +173,17 @@ def test_a_screening_row_that_excludes_the_study_does_not_count(data_copy, capsy
     code, lines = validate(data_copy, capsys)
     assert code == 1
     assert any(line_.startswith(f"{path}:{line}: study_id: 'newcomer2026': added after release 0.1.0") for line_ in lines)
+
+
+def test_a_screening_log_without_decisions_is_not_a_traceback(data_copy, capsys):
+    """Data described by another descriptor (no screening.decision) skip the screening rule instead of crashing."""
+    path = data_copy / "datapackage.json"
+    descriptor = json.loads(path.read_text(encoding="utf-8"))
+    screening = next(r for r in descriptor["resources"] if r["name"] == "screening")
+    screening["schema"]["fields"] = [f for f in screening["schema"]["fields"] if f["name"] != "decision"]
+    path.write_text(json.dumps(descriptor), encoding="utf-8")
+    table = rows(data_copy / "screening.csv")
+    column = table[0].index("decision")
+    write_rows(data_copy / "screening.csv", [row[:column] + row[column + 1:] for row in table])
+    append(data_copy / "studies.csv", NEW_WORK)
+    assert validate(data_copy, capsys)[0] == 0

@@ -370,6 +370,9 @@ def check_screening(package: DataPackage, raw: dict[str, RawTable]) -> list[Prob
     studies, screening = raw.get("studies"), raw.get("screening")
     if studies is None or screening is None or ("releases" in package.resources and "releases" not in raw):
         return []
+    columns = {"studies": {"study_id", "ref_no"}, "screening": {"decision", "study_id"}, "releases": {"version", "kind", "key"}}
+    if any(name in raw and not cols <= set(raw[name].frame.columns) for name, cols in columns.items()):
+        return []  # a descriptor without these fields describes some other data
     previous, before = None, set()
     if "releases" in raw:
         releases = raw["releases"].frame
