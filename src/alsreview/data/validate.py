@@ -3,11 +3,11 @@
 Every check is vectorised over a column and reports each failing cell as a Problem
 (file:line: column: value: rule). Field rules come from datapackage.json; the rules a Table Schema
 cannot express (a mean needs its SD, a CI must contain its estimate, coverage of primary studies, an
-outcome's direction agrees with its CI and scale, exercise role and authors' conclusion fit the study)
-are written out below, and so are the ones that keep the build from ever meeting input it cannot handle: ASCII
+outcome's direction agrees with its CI and scale, exercise role and authors' conclusion fit the study; a work
+added since the previous release has its screening row, in update_log.py) are written out below, and so are the ones that keep the build from ever meeting input it cannot handle: ASCII
 digits within 64 bits, finite numbers, no control characters, no cell beyond the CSV module's field size, an
-outcome's n within its arm's, one outcome per arm, measure and time point, and a positive variance for
-anything that may be pooled. tests/test_properties.py checks that the field-level verdicts
+outcome's n within its arm's, one outcome per arm, measure and time point, and a positive variance large enough
+to weight for anything that may be pooled (the descriptor bounds every number: schema.py refuses one without). tests/test_properties.py checks that the field-level verdicts
 agree with Frictionless's own validator.
 """
 from __future__ import annotations
@@ -22,11 +22,11 @@ from .appraisal import check_appraisal
 from .errors import DataError, Problem
 from .favours import DIRECTIONS_ALLOWED, favours
 from . import protocol
-from .labels import SEED_STUDY_ID
 from .paths import DATA_DIR, display_path
 from .raw import LINE, RawTable, problems_where, read_raw
 from .schema import DataPackage, Field, read_datapackage
 from .subset import PRIMARY_EVIDENCE, TRAINING, has_exercise_arms
+from .update_log import check_screening
 
 ANIMAL_POPULATIONS = ("als_model_animal", "healthy_animal", "other_disease_model_animal")
 HUMAN_POPULATIONS = ("people_with_als", "other_people")
@@ -350,44 +350,6 @@ def check_coverage(raw: dict[str, RawTable]) -> list[Problem]:
     out += problems_where(studies, primary & ~studies.frame["study_id"].isin(set(outcomes.frame["study_id"])), "study_id",
                      "a primary study that tests exercise needs at least one outcome in outcomes.csv")
     return out
-
-
-def version_key(version: str) -> tuple:
-    return tuple(int(p) if p.isdigit() else -1 for p in str(version).split("."))
-
-
-def previous_version(versions, current: str) -> str | None:
-    """The newest recorded release older than the current version: the one the update flow and 'What changed'
-    compare the current data with (living/releases.py asks this function, so the two cannot disagree)."""
-    older = [v for v in set(versions) if version_key(v) < version_key(current)]
-    return max(older, key=version_key) if older else None
-
-
-def check_screening(package: DataPackage, raw: dict[str, RawTable]) -> list[Problem]:
-    """A work that is neither a seed reference, nor the seed review, nor in the previous release was found by the
-    living update, so screening.csv must record it as included; otherwise the update flow counts fewer new works
-    than the tables hold. Skipped when screening.csv or releases.csv could not be read (already reported)."""
-    studies, screening = raw.get("studies"), raw.get("screening")
-    if studies is None or screening is None or ("releases" in package.resources and "releases" not in raw):
-        return []
-    columns = {"studies": {"study_id", "ref_no"}, "screening": {"decision", "study_id"}, "releases": {"version", "kind", "key"}}
-    if any(name in raw and not cols <= set(raw[name].frame.columns) for name, cols in columns.items()):
-        return []  # a descriptor without these fields describes some other data
-    previous, before = None, set()
-    if "releases" in raw:
-        releases = raw["releases"].frame
-        previous = previous_version(releases["version"], str(package.descriptor.get("version", "")))
-        before = set(releases.loc[(releases["version"] == previous) & (releases["kind"] == "study"), "key"])
-    sc = screening.frame
-    included = set(sc.loc[sc["decision"] == "included", "study_id"])
-    f = studies.frame
-    new = (f["ref_no"] == "") & (f["study_id"] != SEED_STUDY_ID) & ~f["study_id"].isin(before)
-    since = f"after release {previous} (not in its snapshot in releases.csv)" if previous else \
-        "after the seed review (releases.csv records no earlier release)"
-    return problems_where(studies, new & ~f["study_id"].isin(included), "study_id",
-                          lambda sid: f"added {since}, so the living update must show how it was found: add its "
-                                      f"screening.csv row (decision included, study_id {sid}, the search that found it), "
-                                      "or give its ref_no if it is one of the seed review's references")
 
 
 def check_modality_groups(package: DataPackage, raw: dict[str, RawTable]) -> list[Problem]:

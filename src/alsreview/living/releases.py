@@ -11,7 +11,7 @@ import pandas as pd
 
 from ..data.favours import favours_column
 from ..data.subset import is_exercise_study
-from ..data.validate import previous_version
+from ..data.update_log import previous_version
 
 SNAPSHOT_COLUMNS = ["version", "kind", "key", "label", "number", "ci_lower", "ci_upper", "studies", "text"]
 COUNT_LABELS = {
