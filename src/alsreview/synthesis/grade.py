@@ -254,7 +254,8 @@ def sof_for_reader(sof: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
                           zip(sof["effect_measure"], sof["estimate"], sof["ci_lower"], sof["ci_upper"],
                               sof["effect_text"] if "effect_text" in sof else [""] * len(sof))],
         "certainty": sof["certainty"], "what_it_means": sof["plain_words"],
-        "what_difference_matters": sof["clinical_context"].fillna("").replace("", "no threshold set in the protocol")
+        "what_difference_matters": [("no estimate to compare" if pd.isna(e) else (c or "no threshold set in the protocol"))
+                                    for e, c in zip(sof["estimate"], sof["clinical_context"].fillna(""))]
         if "clinical_context" in sof else ""})
     notes = [{"outcome": r["outcome"], "domain": label, "judgement": r[column]}
              for _, r in sof.iterrows() for column, label in NOTE_DOMAINS.items()]

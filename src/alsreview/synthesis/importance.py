@@ -19,7 +19,6 @@ def clinical_context(domain: str, window: str, effect_measure: str, scale: str) 
     open_ended = bounds.to_weeks == float("inf")
     months = (bounds.from_weeks if open_ended else bounds.to_weeks) / WEEKS_PER_MONTH
     points = rule["smallest_important_slowing"] * rule["decline_per_month"] * months
-    return (f"a slowing of decline by {rule['smallest_important_slowing']:.0%}, the smallest change clinicians and "
-            f"patients called important, is about {points:.1f} points over {'more than ' if open_ended else ''}"
-            f"{months:.0f} months at the usual decline of {rule['decline_per_month']:g} points a month "
-            "(our arithmetic)")
+    return (f"about {points:.1f} points over {'more than ' if open_ended else ''}{months:.0f} months: a "
+            f"{rule['smallest_important_slowing']:.0%} slowing of the usual decline of {rule['decline_per_month']:g} "
+            "points a month, the smallest change clinicians and patients called important (our arithmetic)")

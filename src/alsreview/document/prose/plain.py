@@ -27,7 +27,8 @@ def _pooled_sentence(row) -> str:
     else:
         spread = (f"the likely range runs from {_number(-low)} points lower to {_number(high)} points higher, so it "
                   "includes no difference")
-    context = f" For comparison, {row.clinical_context}." if isinstance(row.clinical_context, str) and row.clinical_context else ""
+    context = (f" For comparison, the smallest difference that matters to patients is {row.clinical_context}."
+               if isinstance(row.clinical_context, str) and row.clinical_context else "")
     return (f"When we combined {counted(int(row.trials), 'trial')} ({int(row.participants)} people), those who exercised "
             f"scored on average {_number(row.estimate)} points higher on the {row.outcome.split(' at ')[0]} scale "
             f"at {row.outcome.split(' at ')[-1]}, but {spread}.{context} We are "
