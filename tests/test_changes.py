@@ -1,5 +1,6 @@
 """The 'what changed since the previous version' section is computed from recorded release snapshots."""
 import re
+import tomllib
 
 import pandas as pd
 import yaml
@@ -33,8 +34,9 @@ def test_previous_release_is_the_newest_older_one(tables):
     assert previous_release(releases, "0.1.0") is None
 
 
-def test_release_version_is_the_same_in_datapackage_and_citation():
+def test_release_version_is_the_same_in_pyproject_datapackage_and_citation():
     version = read_datapackage(DATA_DIR).descriptor["version"]
     citation = yaml.safe_load((PROJ_ROOT / "CITATION.cff").read_text(encoding="utf-8"))
+    project = tomllib.loads((PROJ_ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     assert re.fullmatch(r"\d+\.\d+\.\d+", version)
-    assert str(citation["version"]) == version
+    assert str(citation["version"]) == version == project["version"]

@@ -10,4 +10,26 @@ One sub-package per stage of the chain, and imports run one way, from the top do
 that runs upwards or closes a circle.
 """
 
-__version__ = "0.1.0"
+
+
+def __getattr__(name: str):
+    """`alsreview.__version__`, looked up only when asked for: importing importlib.metadata takes longer than
+    importing this package."""
+    if name == "__version__":
+        return package_version()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def package_version() -> str:
+    """The version pyproject.toml declares, its one source: as the installed package records it, or read from
+    pyproject.toml when the source tree runs without being installed."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("alsreview")
+    except PackageNotFoundError:
+        import tomllib
+        from pathlib import Path
+
+        pyproject = Path(__file__).resolve().parents[2] / "pyproject.toml"
+        return tomllib.loads(pyproject.read_text(encoding="utf-8"))["project"]["version"]

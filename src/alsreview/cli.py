@@ -11,7 +11,6 @@ import textwrap
 import threading
 from pathlib import Path
 
-from . import __version__
 from .data.errors import DataError, UsageError, problem_lines
 from .data.paths import BUILD_DIR, DATA_DIR, PROJ_ROOT, display_path
 
@@ -249,6 +248,20 @@ COMMANDS = {
 }
 
 
+class VersionAction(argparse.Action):
+    """--version, with the version looked up only when asked for (reading the package metadata is slow)."""
+
+    def __init__(self, option_strings, dest=argparse.SUPPRESS, default=argparse.SUPPRESS,
+                 help="show the version (pyproject.toml's) and exit"):
+        super().__init__(option_strings, dest=dest, default=default, nargs=0, help=help)
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        from . import package_version
+
+        print(f"{parser.prog} {package_version()}")
+        parser.exit()
+
+
 def common_options(suppress: bool) -> argparse.ArgumentParser:
     """Options accepted before or after the subcommand (`alsreview validate --data-dir data` works).
     On subcommands their defaults are suppressed, so a value given before the subcommand is kept."""
@@ -279,7 +292,7 @@ def parser() -> argparse.ArgumentParser:
                                   "`make report` runs build and render; `make help` lists the make targets.", 88),
         epilog=examples(["alsreview validate", "alsreview build --species human", "alsreview render",
                          "alsreview build --help"]))
-    p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    p.add_argument("--version", action=VersionAction)
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
     commands = {}
     for name, (summary, description, lines) in COMMANDS.items():
