@@ -1,10 +1,14 @@
-"""The 'what changed since the previous version' section is computed from recorded release snapshots."""
+"""The 'what changed since the previous version' section is computed from recorded release snapshots, which
+`alsreview snapshot` records only under a version the releases table accepts."""
+import json
 import re
 import tomllib
 
 import pandas as pd
+import pytest
 import yaml
 
+from alsreview.cli import main
 from alsreview.data.paths import DATA_DIR, PROJ_ROOT
 from alsreview.data.schema import read_datapackage
 from alsreview.living.releases import previous_release, snapshot, what_changed
@@ -40,3 +44,28 @@ def test_release_version_is_the_same_in_pyproject_datapackage_and_citation():
     project = tomllib.loads((PROJ_ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     assert re.fullmatch(r"\d+\.\d+\.\d+", version)
     assert str(citation["version"]) == version == project["version"]
+
+
+def set_version(data_dir, version):
+    """Rewrite the descriptor's version in place, keeping its layout (the version stays on its line)."""
+    path = data_dir / "datapackage.json"
+    text = path.read_text(encoding="utf-8")
+    old = f'"version": {json.dumps(read_datapackage(data_dir).descriptor["version"])}'
+    path.write_text(text.replace(old, f'"version": {json.dumps(version)}', 1), encoding="utf-8")
+
+
+@pytest.mark.parametrize("version", ["../x", "1.0.0; touch F", "1.0.0\n", "v2"])
+def test_snapshot_refuses_a_version_the_releases_table_would_reject(data_copy, capsys, version):
+    set_version(data_copy, version)
+    releases = (data_copy / "releases.csv").read_bytes()
+    assert main(["--data-dir", str(data_copy), "snapshot"]) == 1
+    out, err = capsys.readouterr()
+    line = 1 + next(i for i, text in enumerate((data_copy / "datapackage.json").read_text().splitlines())
+                    if text.strip().startswith('"version"'))
+    assert out.splitlines() == [f"{data_copy / 'datapackage.json'}:{line}: version: {version!r}: malformed: a release "
+                                "version must match ^[0-9]+\\.[0-9]+\\.[0-9]+$ (the rule of releases.version), "
+                                "e.g. 1.2.3"]
+    assert "nothing was built or written" in err and "Traceback" not in err
+    assert (data_copy / "releases.csv").read_bytes() == releases
+    assert sorted(p.name for p in data_copy.iterdir()) == sorted(p.name for p in DATA_DIR.iterdir())
+

@@ -167,15 +167,23 @@ def cmd_snapshot(args) -> int:
     """Record the current data as a release in releases.csv (what the next version's 'What changed' compares with)."""
     import pandas as pd
 
+    from .data.files import read_bytes_safely
     from .data.load import load_tables
-    from .data.schema import read_datapackage
+    from .data.schema import DATAPACKAGE, key_line, read_datapackage
     from .data.tidy import atomic_write
-    from .living.releases import snapshot
+    from .living.releases import snapshot, version_problem
     from .living.update import our_estimates
 
     data_dir = Path(args.data_dir)
     package = read_datapackage(data_dir)
     version = str(package.descriptor.get("version", ""))
+    descriptor = data_dir / DATAPACKAGE
+    text = read_bytes_safely(descriptor, display_path(descriptor), "the data dictionary is missing").decode("utf-8-sig")
+    releases_rule = package.resources["releases"].field("version") if "releases" in package.resources else None
+    pattern = releases_rule.constraints.get("pattern") if releases_rule else None
+    problem = version_problem(version, pattern, display_path(descriptor), key_line(text, "version"))
+    if problem:
+        raise DataError([problem])
     tables = load_tables(package)
     releases = tables["releases"]
     if version in set(releases["version"]):
@@ -349,7 +357,7 @@ def main(argv: list[str] | None = None) -> int:
     except DataError as exc:
         for line in problem_lines(exc.problems):
             print(line)
-        print(f"{len(exc.problems)} problem(s) found; nothing was built", file=sys.stderr)
+        print(f"{len(exc.problems)} problem(s) found; nothing was built or written", file=sys.stderr)
         return 1
     except UsageError as exc:
         print(f"alsreview: {exc}", file=sys.stderr)

@@ -194,6 +194,12 @@ def descriptor_problems(data_dir: Path, descriptor, shown: str) -> list[Problem]
     return problems
 
 
+def key_line(text: str, key: str) -> int:
+    """The line of the first `"key":` in a descriptor's text, for messages; 0 (the file as a whole) without one."""
+    match = re.search(rf'^\s*"{re.escape(key)}"\s*:', text, flags=re.M)
+    return text.count("\n", 0, match.start()) + 1 if match else 0
+
+
 def read_datapackage(data_dir: Path) -> DataPackage:
     """Parse datapackage.json; a missing, unsafe or broken descriptor becomes a DataError, not a traceback."""
     path = Path(data_dir) / DATAPACKAGE

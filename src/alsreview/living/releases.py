@@ -7,8 +7,11 @@ written by hand.
 """
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
+from ..data.errors import Problem
 from ..data.favours import favours_column
 from ..data.subset import is_exercise_study
 from ..data.update_log import previous_version
@@ -26,6 +29,17 @@ COUNT_LABELS = {
     "pooled_here": "pooled estimates computed by this review",
 }
 HUMAN_TRIALS = ("human_rct", "human_nonrandomised")
+VERSION_RULE = r"^[0-9]+\.[0-9]+\.[0-9]+$"  # when the descriptor gives releases.version no pattern of its own
+
+
+def version_problem(version: str, pattern: str | None, shown: str, line: int) -> Problem | None:
+    """A release is recorded only under a version that releases.csv's own rule accepts: any other would be written
+    into the table and break the data at the next validation."""
+    pattern = pattern or VERSION_RULE
+    if re.fullmatch(pattern, version, flags=re.ASCII):
+        return None
+    return Problem(shown, line, "version", version,
+                   f"malformed: a release version must match {pattern} (the rule of releases.version), e.g. 1.2.3")
 
 
 def snapshot(tables: dict[str, pd.DataFrame], version: str, pooled_here: pd.DataFrame | None = None) -> pd.DataFrame:
