@@ -69,3 +69,16 @@ def test_snapshot_refuses_a_version_the_releases_table_would_reject(data_copy, c
     assert (data_copy / "releases.csv").read_bytes() == releases
     assert sorted(p.name for p in data_copy.iterdir()) == sorted(p.name for p in DATA_DIR.iterdir())
 
+
+
+def test_snapshot_appends_the_release_in_place(data_copy, capsys):
+    version = read_datapackage(data_copy).descriptor["version"]
+    recorded = (data_copy / "releases.csv").read_bytes()
+    before = pd.read_csv(data_copy / "releases.csv", dtype=str)
+    assert version not in set(before["version"]), "the shipped data already record the current release"
+    assert main(["--data-dir", str(data_copy), "snapshot"]) == 0
+    assert (data_copy / "releases.csv").read_bytes().startswith(recorded), "the recorded releases were rewritten"
+    after = pd.read_csv(data_copy / "releases.csv", dtype=str)
+    assert set(after.iloc[len(before):]["version"]) == {version}
+    assert f"recorded release {version}" in capsys.readouterr().out
+    assert sorted(p.name for p in data_copy.iterdir()) == sorted(p.name for p in DATA_DIR.iterdir())

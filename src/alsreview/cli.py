@@ -163,35 +163,45 @@ def cmd_search(args) -> int:
     return 0
 
 
-def cmd_snapshot(args) -> int:
-    """Record the current data as a release in releases.csv (what the next version's 'What changed' compares with)."""
-    import pandas as pd
-
+def release_version(package) -> str:
+    """The descriptor's version, refused unless releases.version's rule accepts it (a problem naming its line of
+    datapackage.json): the snapshot writes it into releases.csv."""
     from .data.files import read_bytes_safely
-    from .data.load import load_tables
-    from .data.schema import DATAPACKAGE, key_line, read_datapackage
-    from .data.tidy import atomic_write
-    from .living.releases import snapshot, version_problem
-    from .living.update import our_estimates
+    from .data.schema import DATAPACKAGE, key_line
+    from .living.releases import version_problem
 
-    data_dir = Path(args.data_dir)
-    package = read_datapackage(data_dir)
     version = str(package.descriptor.get("version", ""))
-    descriptor = data_dir / DATAPACKAGE
+    descriptor = package.data_dir / DATAPACKAGE
     text = read_bytes_safely(descriptor, display_path(descriptor), "the data dictionary is missing").decode("utf-8-sig")
-    releases_rule = package.resources["releases"].field("version") if "releases" in package.resources else None
-    pattern = releases_rule.constraints.get("pattern") if releases_rule else None
-    problem = version_problem(version, pattern, display_path(descriptor), key_line(text, "version"))
+    rule = package.resources["releases"].field("version") if "releases" in package.resources else None
+    problem = version_problem(version, rule.constraints.get("pattern") if rule else None, display_path(descriptor),
+                              key_line(text, "version"))
     if problem:
         raise DataError([problem])
+    return version
+
+
+def cmd_snapshot(args) -> int:
+    """Record the current data as a release at the end of releases.csv (what the next version's 'What changed'
+    compares with), atomically."""
+    from .data.files import read_bytes_safely
+    from .data.load import load_tables
+    from .data.schema import read_datapackage
+    from .data.tidy import atomic_write
+    from .living.releases import appended, snapshot
+    from .living.update import our_estimates
+
+    package = read_datapackage(Path(args.data_dir))
+    version = release_version(package)
     tables = load_tables(package)
     releases = tables["releases"]
     if version in set(releases["version"]):
         raise UsageError(f"release {version} is already recorded in releases.csv; raise the version in "
-                         "datapackage.json and CITATION.cff first")
-    rows = pd.concat([releases, snapshot(tables, version, our_estimates(tables))], ignore_index=True)
-    atomic_write(data_dir / "releases.csv", rows.to_csv(index=False, lineterminator="\n", float_format="%.10g"))
-    print(f"recorded release {version} in {display_path(data_dir / 'releases.csv')}")
+                         "datapackage.json, CITATION.cff and pyproject.toml first")
+    path = package.path_of("releases")
+    recorded = read_bytes_safely(path, display_path(path), "releases.csv is missing").decode("utf-8")
+    atomic_write(path, appended(recorded, snapshot(tables, version, our_estimates(tables)), list(releases.columns)))
+    print(f"recorded release {version} in {display_path(path)}")
     return 0
 
 

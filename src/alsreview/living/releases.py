@@ -83,6 +83,13 @@ def snapshot(tables: dict[str, pd.DataFrame], version: str, pooled_here: pd.Data
     return frame.astype({"studies": "Int64"}).reset_index(drop=True)
 
 
+def appended(recorded: str, rows: pd.DataFrame, columns: list[str]) -> str:
+    """releases.csv with one more release at its end: the releases recorded before stay as they were, byte for
+    byte, rather than being written again in today's number format."""
+    body = rows.reindex(columns=columns).to_csv(index=False, header=False, lineterminator="\n", float_format="%.10g")
+    return recorded + ("\n" if recorded and not recorded.endswith("\n") else "") + body
+
+
 def previous_release(releases: pd.DataFrame, current_version: str) -> pd.DataFrame | None:
     """Rows of the newest recorded release older than the current version, if any (the validator asks for a
     screening row for every work added since the same release)."""
