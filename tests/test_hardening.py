@@ -10,7 +10,7 @@ from alsreview import cli
 from alsreview.data.errors import DataError
 from alsreview.data.tidy import atomic_write, tidy
 from alsreview.document.escape import escape_text
-from alsreview.pipeline.build import build, build_lock
+from alsreview.pipeline.build import BuildError, build, build_lock
 
 SCRIPT = "<script>alert(1)</script>"
 
@@ -55,6 +55,31 @@ def test_a_second_build_waits_for_the_lock(tmp_path, capsys):
     thread.join(5)
     assert events == ["first done", "second"]
     assert "another build is running in this folder; waiting" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("linked", ["build", "build/analysis", "build/cache", "build/failed", "build/.lock"])
+def test_the_build_writes_nothing_through_a_link_out_of_the_project(tmp_path, linked):
+    """A build folder (or a folder in it) that is a symbolic link to elsewhere is refused, naming the link and its
+    target, before anything is written: `make clean`, staging and swapping would otherwise act on the target."""
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "precious").write_text("keep")
+    build_dir = tmp_path / "project" / "build"
+    link = tmp_path / "project" / linked
+    link.parent.mkdir(parents=True, exist_ok=True)
+    link.symlink_to(outside, target_is_directory=True)
+    with pytest.raises(BuildError) as error:
+        build({}, build_dir=build_dir, notebooks_dir=tmp_path / "no-notebooks", progress=False, log=lambda _: None)
+    assert f"{link} is a symbolic link to {outside}" in str(error.value)
+    assert [p.name for p in outside.iterdir()] == ["precious"] and (outside / "precious").read_text() == "keep"
+
+
+def test_a_link_inside_the_build_folder_is_allowed(tmp_path):
+    build_dir = tmp_path / "build"
+    (build_dir / "real-cache").mkdir(parents=True)
+    (build_dir / "cache").symlink_to(build_dir / "real-cache", target_is_directory=True)
+    with build_lock(build_dir):
+        pass
 
 
 def test_tidy_rewrites_harmless_variants_and_nothing_else(data_copy):

@@ -1,6 +1,7 @@
 """The render step's own logic (not Quarto's): a missing Quarto gives instructions, a failing render keeps the
 last good report, a successful one replaces it. Quarto is stood in for by small scripts that record how they
 were called; the real render is tested in test_report.py where quarto is installed."""
+import shutil
 import stat
 
 import pytest
@@ -88,3 +89,19 @@ def test_render_runs_quarto_again_only_for_the_outputs_whose_inputs_changed(buil
     assert cli.main(render) == 0
     assert rendered_since(8) == ["review.pdf"], "the PDF is missing, yet it was not rendered"
     assert (built / "report" / "report" / "explorer.html").read_text() == "new\n"  # carried over each time
+
+
+@pytest.mark.parametrize("linked", ["report", "render.log"])
+def test_render_writes_nothing_through_a_link_out_of_the_build_folder(built, tmp_path, linked, capsys):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "precious").write_text("keep")
+    link = built / linked
+    if link.exists():
+        shutil.rmtree(link)
+    link.symlink_to(outside, target_is_directory=True)
+    quarto = fake_quarto(tmp_path, 'mkdir -p "$out/report"; echo new > "$out/report/$file"')
+    assert cli.main(["--build-dir", str(built), "render", "--quarto", str(quarto)]) == 1
+    err = capsys.readouterr().err
+    assert f"{link} is a symbolic link to {outside}" in err and "Traceback" not in err
+    assert [p.name for p in outside.iterdir()] == ["precious"] and (outside / "precious").read_text() == "keep"

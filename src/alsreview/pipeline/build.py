@@ -39,6 +39,7 @@ def sha256(path: Path) -> str:
 
 
 DEBRIS = (".staging-*", ".work-*", ".render-*", ".report-staging-*", "analysis.old", "report.old")
+WRITTEN = ("analysis", "report", "cache", "failed", ".lock", "render.log")  # what build and render write in build/
 
 
 def input_files(data_dir: Path, package) -> dict[str, Path]:
@@ -91,9 +92,36 @@ def clean_debris(build_dir: Path) -> None:
                 path.unlink(missing_ok=True)
 
 
+def link_out(link: Path, within: Path) -> Path | None:
+    """Where a symbolic link leads when that is outside `within`; None for anything else."""
+    if not link.is_symlink():
+        return None
+    target = link.resolve()
+    return None if target.is_relative_to(within.resolve()) else target
+
+
+def check_no_link_out(build_dir: Path) -> None:
+    """The build writes only inside the project: a build folder that is a link to elsewhere, or a link in it to
+    outside it where the build writes, is refused before anything is written (swapping, cleaning and `make clean`
+    would act on the target)."""
+    from ..data.paths import display_path
+
+    build_dir = Path(build_dir)
+    places = [(build_dir, build_dir.parent)] + [(build_dir / name, build_dir) for name in WRITTEN]
+    for link, within in places:
+        target = link_out(link, within)
+        if target is not None:
+            shown = Path(display_path(link.parent)) / link.name
+            where = "the project" if within.resolve() == PROJ_ROOT else f"{display_path(within)}/"
+            raise BuildError(f"{shown} is a symbolic link to {target}, outside {where}; the build "
+                             "writes only inside its own folder, so nothing was written. Remove the link (to build "
+                             "elsewhere, name that folder with --build-dir)")
+
+
 @contextmanager
 def build_lock(build_dir: Path):
-    """Exclusive lock on build/.lock; a second build waits and says so."""
+    """Exclusive lock on build/.lock; a second build waits and says so. Refuses a build folder linked elsewhere."""
+    check_no_link_out(build_dir)
     build_dir.mkdir(parents=True, exist_ok=True)
     with open(build_dir / ".lock", "a+") as handle:
         try:
