@@ -72,10 +72,11 @@ data: $(STAMP) ## validate the data (alsreview validate)
 notebooks: $(STAMP) ## validate and run the notebooks that need it into build/analysis
 	$(BIN)/alsreview build $(BUILD_ARGS)
 
+# One command, so one hold of the build lock from the build through the render: two `make report` with different
+# parameters at once each render their own build, one after the other.
 report: $(STAMP) ## everything: validate, notebooks, and render the review (HTML + PDF) into build/report
-	$(BIN)/alsreview build $(BUILD_ARGS)
 	@$(MAKE) --no-print-directory quarto-once
-	$(BIN)/alsreview render --quarto "$$QUARTO"
+	$(BIN)/alsreview report $(BUILD_ARGS) --quarto "$$QUARTO"
 
 # Without Quarto, try `pip install quarto-cli` once (it downloads Quarto); a failure is remembered in its log.
 .PHONY: quarto-once

@@ -1,12 +1,15 @@
 """The render step's own logic (not Quarto's): a missing Quarto gives instructions, a failing render keeps the
 last good report, a successful one replaces it. Quarto is stood in for by small scripts that record how they
 were called; the real render is tested in test_report.py where quarto is installed."""
+import json
 import shutil
 import stat
+import threading
 
 import pytest
 
 from alsreview import cli
+from alsreview.pipeline import build as build_step
 
 
 # The fake Quarto's view of its call: the output folder, and the one file the target renders to.
@@ -105,3 +108,44 @@ def test_render_writes_nothing_through_a_link_out_of_the_build_folder(built, tmp
     err = capsys.readouterr().err
     assert f"{link} is a symbolic link to {outside}" in err and "Traceback" not in err
     assert [p.name for p in outside.iterdir()] == ["precious"] and (outside / "precious").read_text() == "keep"
+
+
+def test_two_reports_at_once_each_render_their_own_selection(tmp_path, monkeypatch):
+    """`alsreview report` (what `make report` runs) holds one lock from its build through its render, so another
+    command's build cannot replace build/analysis in between. The build is stood in for by one that writes its
+    parameters and then gives the other command every chance to build before it renders."""
+    build_dir, rendered = tmp_path / "build", tmp_path / "rendered"
+    first_built, second_built = threading.Event(), threading.Event()
+
+    def build(params, build_dir, **_):
+        with build_step.build_lock(build_dir):
+            analysis = build_dir / "analysis"
+            shutil.rmtree(analysis, ignore_errors=True)
+            analysis.mkdir()
+            (analysis / "manifest.json").write_text(json.dumps(params["species"]))
+        if params["species"] == ["human"]:
+            first_built.set()
+            second_built.wait(1.5)  # the rat command's build would run now, were the lock let go
+        else:
+            second_built.set()
+        return analysis
+
+    monkeypatch.setattr(build_step, "build", build)
+    quarto = fake_quarto(tmp_path, f'mkdir -p "$out/report"; cp build/analysis/manifest.json "$out/report/$file"\n'
+                                   f'{{ cat build/analysis/manifest.json; echo; }} >> "{rendered}"')
+    codes = {}
+
+    def report(species):
+        codes[species] = cli.main(["--build-dir", str(build_dir), "-q", "report", "--species", species,
+                                   "--quarto", str(quarto)])
+
+    human = threading.Thread(target=report, args=("human",))
+    rat = threading.Thread(target=report, args=("rat",))
+    human.start()
+    assert first_built.wait(30)
+    rat.start()
+    human.join(60)
+    rat.join(60)
+    assert codes == {"human": 0, "rat": 0}
+    assert rendered.read_text().splitlines() == ['["human"]'] * 3 + ['["rat"]'] * 3
+    assert (build_dir / "report" / "report" / "review.html").read_text() == '["rat"]'

@@ -1,4 +1,5 @@
-"""Command line: `alsreview validate | build | render | tidy | readme`. Errors are messages and exit codes, never tracebacks."""
+"""Command line: `alsreview validate | build | render | report | tidy | search | snapshot | readme`. Errors are
+messages and exit codes, never tracebacks."""
 from __future__ import annotations
 
 import argparse
@@ -125,6 +126,15 @@ def cmd_render(args) -> int:
     return 0
 
 
+def cmd_report(args) -> int:
+    """Build, then render, under one hold of the build lock: taken separately, another command's build could
+    replace build/analysis between this build and its render, which would then show the other selection."""
+    from .pipeline.build import build_lock
+
+    with build_lock(Path(args.build_dir)):
+        return cmd_build(args) or cmd_render(args)
+
+
 def cmd_tidy(args) -> int:
     """Rewrite the CSVs in canonical form (UTF-8, no BOM, LF, trimmed cells), atomically, only if they validate."""
     from .data.tidy import tidy
@@ -243,6 +253,12 @@ COMMANDS = {
                "Renders report/index.qmd from the stored outputs of `alsreview build`; Quarto executes nothing. "
                "The last good report stays in place if rendering fails.",
                ["alsreview render", "alsreview render --quarto /opt/quarto/bin/quarto"]),
+    "report": ("build, then render, as one command (what `make report` runs)",
+               "Runs `alsreview build` and then `alsreview render`, holding the build lock from the start of the "
+               "build to the end of the render, so a report is always rendered from its own build even when "
+               "another command builds in the same folder at the same time. Takes the options of both.",
+               ["alsreview report", "alsreview report --species human --quarto /opt/quarto/bin/quarto",
+                "alsreview report --year-min 2005 --jobs 1"]),
     "tidy": ("rewrite the CSVs in canonical form, atomically, only if they validate",
              "Canonical form: UTF-8 without BOM, LF line endings, cells trimmed. Files already tidy are left "
              "untouched; nothing is written when the data break a rule.",
@@ -302,12 +318,30 @@ def examples(lines: list[str]) -> str:
     return "examples:\n" + "\n".join(f"  {line}" for line in lines) + "\n\n" + EXIT_CODES
 
 
+def build_options(command: argparse.ArgumentParser) -> None:
+    """The selection and the parallelism, for `build` and `report`."""
+    command.add_argument("--species", metavar="LIST", help="comma-separated, any of: mouse, rat, human, none (default: all)")
+    command.add_argument("--year-min", metavar="YEAR", help="keep studies published in or after YEAR")
+    command.add_argument("--year-max", metavar="YEAR", help="keep studies published in or before YEAR")
+    command.add_argument("--evidence-types", metavar="LIST",
+                         help="comma-separated evidence types as in the data dictionary, e.g. human_rct,"
+                              "animal_experiment (default: all)")
+    command.add_argument("--jobs", type=int, default=2, metavar="N", help="notebooks run at once (default: 2)")
+
+
+def render_options(command: argparse.ArgumentParser) -> None:
+    """Which Quarto, for `render` and `report`."""
+    command.add_argument("--quarto", default="", metavar="PATH",
+                         help="the quarto binary (default: quarto on PATH, then .venv/bin/quarto)")
+
+
 def parser() -> argparse.ArgumentParser:
     formatter = argparse.RawDescriptionHelpFormatter
     p = argparse.ArgumentParser(
         prog="alsreview", parents=[common_options(suppress=False)], formatter_class=formatter,
         description=textwrap.fill("Data, analyses and report of the living review of exercise therapy in ALS. "
-                                  "`make report` runs build and render; `make help` lists the make targets.", 88),
+                                  "`make report` runs `alsreview report` (build, then render); `make help` lists the make "
+                                  "targets.", 88),
         epilog=examples(["alsreview validate", "alsreview build --species human", "alsreview render",
                          "alsreview build --help"]))
     p.add_argument("--version", action=VersionAction)
@@ -317,19 +351,16 @@ def parser() -> argparse.ArgumentParser:
         commands[name] = sub.add_parser(name, help=summary, description=f"{summary[0].upper()}{summary[1:]}.\n\n{textwrap.fill(description, 88)}",
                                         epilog=examples(lines), formatter_class=formatter,
                                         parents=[common_options(suppress=True)])
-    b = commands["build"]
-    b.add_argument("--species", metavar="LIST", help="comma-separated, any of: mouse, rat, human, none (default: all)")
-    b.add_argument("--year-min", metavar="YEAR", help="keep studies published in or after YEAR")
-    b.add_argument("--year-max", metavar="YEAR", help="keep studies published in or before YEAR")
-    b.add_argument("--evidence-types", metavar="LIST",
-                   help="comma-separated evidence types as in the data dictionary, e.g. human_rct,animal_experiment "
-                        "(default: all)")
-    b.add_argument("--jobs", type=int, default=2, metavar="N", help="notebooks run at once (default: 2)")
-    b.add_argument("--force", action="store_true", help="re-run every notebook even if its cached result is current")
-    commands["render"].add_argument("--quarto", default="", metavar="PATH",
-                                    help="the quarto binary (default: quarto on PATH, then .venv/bin/quarto)")
+    build_options(commands["build"])
+    build_options(commands["report"])
+    render_options(commands["render"])
+    render_options(commands["report"])
+    commands["build"].add_argument("--force", action="store_true",
+                                   help="re-run every notebook even if its cached result is current")
     commands["render"].add_argument("--force", action="store_true",
                                     help="render even if nothing the report is made from changed since the last one")
+    commands["report"].add_argument("--force", action="store_true",
+                                    help="re-run every notebook and render, even if nothing changed")
     s = commands["search"]
     s.add_argument("--email", metavar="ADDRESS", help="contact address sent to NCBI (default: $NCBI_EMAIL)")
     s.add_argument("--query", metavar="QUERY", help="search this instead of the saved query")
@@ -360,7 +391,8 @@ def main(argv: list[str] | None = None) -> int:
         signal.signal(signal.SIGTERM, _terminated)  # kill: unwind, so staging folders are removed on the way out
     from .pipeline.build import BuildError
 
-    handlers = {"validate": cmd_validate, "build": cmd_build, "render": cmd_render, "tidy": cmd_tidy,
+    handlers = {"validate": cmd_validate, "build": cmd_build, "render": cmd_render, "report": cmd_report,
+                "tidy": cmd_tidy,
                 "readme": cmd_readme, "search": cmd_search, "snapshot": cmd_snapshot}
     try:
         return handlers[args.command](args)

@@ -17,6 +17,7 @@ import os
 import shutil
 import sys
 import tempfile
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -120,7 +121,15 @@ def check_no_link_out(build_dir: Path) -> None:
 
 @contextmanager
 def build_lock(build_dir: Path):
-    """Exclusive lock on build/.lock; a second build waits and says so. Refuses a build folder linked elsewhere."""
+    """Exclusive lock on build/.lock; a second build waits and says so. Refuses a build folder linked elsewhere.
+
+    Re-entrant within a thread: `alsreview report` holds it from its build through its render, and the build and
+    the render inside take it again without waiting for themselves."""
+    held = _held_locks()
+    key = os.path.abspath(build_dir)
+    if key in held:
+        yield
+        return
     check_no_link_out(build_dir)
     build_dir.mkdir(parents=True, exist_ok=True)
     with open(build_dir / ".lock", "a+") as handle:
@@ -129,11 +138,23 @@ def build_lock(build_dir: Path):
         except BlockingIOError:
             print("another build is running in this folder; waiting for it to finish ...", file=sys.stderr, flush=True)
             fcntl.flock(handle, fcntl.LOCK_EX)
+        held.add(key)
         try:
             clean_debris(build_dir)
             yield
         finally:
+            held.discard(key)
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+_THREAD = threading.local()
+
+
+def _held_locks() -> set[str]:
+    """The build folders whose lock this thread holds (each thread its own: flock alone does not tell)."""
+    if not hasattr(_THREAD, "held"):
+        _THREAD.held = set()
+    return _THREAD.held
 
 
 def replace_dir(staging: Path, target: Path) -> None:
