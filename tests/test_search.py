@@ -12,6 +12,9 @@ from alsreview.cli import main
 from alsreview.living.search import PUBMED_SOURCE, saved_query, screened_pmids, unscreened
 
 FIXTURES = Path(__file__).parent / "fixtures" / "eutils"
+ESEARCH = (b'<?xml version="1.0" encoding="UTF-8" ?>\n<!DOCTYPE eSearchResult PUBLIC "-//NLM//DTD esearch 20060628//EN" '
+           b'"https://eutils.ncbi.nlm.nih.gov/eutils/dtd/20060628/esearch.dtd"')
+LAUGHS = b"".join(b'<!ENTITY e%d "%s">' % (i, b"&e%d;" % (i - 1) * 10 if i else b"ha" * 5) for i in range(9))
 
 
 class Response(io.BytesIO):
@@ -24,19 +27,23 @@ class Response(io.BytesIO):
         self.headers["Content-Type"] = "text/xml; charset=UTF-8"
 
 
-@pytest.fixture
-def fake_eutils(monkeypatch):
-    """Serve the recorded-format responses: ESearch for the ids, ESummary for titles and years."""
+def serve(monkeypatch, esearch: bytes, esummary: bytes) -> list[str]:
+    """Answer E-utilities requests with these bodies instead of the network; returns the addresses asked for."""
     requested = []
 
     def urlopen(request, *args, **kwargs):
         url = request.full_url if hasattr(request, "full_url") else str(request)
         requested.append(url)
-        name = "esearch.xml" if "esearch.fcgi" in url else "esummary.xml"
-        return Response((FIXTURES / name).read_bytes(), url)
+        return Response(esearch if "esearch.fcgi" in url else esummary, url)
 
     monkeypatch.setattr(Entrez, "urlopen", urlopen)
     return requested
+
+
+@pytest.fixture
+def fake_eutils(monkeypatch):
+    """Serve the recorded-format responses: ESearch for the ids, ESummary for titles and years."""
+    return serve(monkeypatch, (FIXTURES / "esearch.xml").read_bytes(), (FIXTURES / "esummary.xml").read_bytes())
 
 
 def test_saved_query_is_the_newest_pubmed_row(tables):
@@ -83,3 +90,39 @@ def test_an_email_is_required(monkeypatch, capsys):
     monkeypatch.delenv("NCBI_EMAIL", raising=False)
     assert main(["search"]) == 2
     assert "--email" in capsys.readouterr().err
+
+
+SUMMARY = (FIXTURES / "esummary.xml").read_bytes()
+UNUSABLE = {
+    "not XML": (b"<html><body>Service unavailable</body></html>", SUMMARY, "ESearch reply is not usable XML: Failed to parse"),
+    "cut short": (ESEARCH + b">\n<eSearchResult><Count>3</Count><IdList><Id>1", SUMMARY, "not corrupted"),
+    "a DTD read from a file": (ESEARCH.replace(b"https://eutils.ncbi.nlm.nih.gov", b"file:///etc") + b"><eSearchResult/>",
+                               SUMMARY, "Unexpected URL scheme 'file'"),
+    "entity amplification": (ESEARCH + b" [" + LAUGHS + b"]>\n<eSearchResult><Count>&e8;</Count></eSearchResult>",
+                             SUMMARY, "amplification"),
+    "too large": (ESEARCH + b">\n<eSearchResult><IdList>" + b"<Id>1</Id>" * 200_000 + b"</IdList></eSearchResult>",
+                  SUMMARY, "ESearch reply is larger than 1.1 MB"),
+    "more PMIDs than asked for": ((FIXTURES / "esearch.xml").read_bytes().replace(b"<Id>11677004</Id>", b"<Id>1</Id>" * 3),
+                                  SUMMARY, "ESearch reply holds 5 PMIDs where at most 4 were asked for"),
+    "not a PMID": ((FIXTURES / "esearch.xml").read_bytes().replace(b"<Id>11677004</Id>", b"<Id>1&amp;db=x</Id>"),
+                   SUMMARY, "'1&db=x' where a PMID belongs"),
+    "no PMID list": (ESEARCH + b">\n<eSearchResult><Count>3</Count></eSearchResult>", SUMMARY, "no list of PMIDs"),
+    "an error from NCBI": (ESEARCH + b">\n<eSearchResult><ERROR>Search Backend failed&#155;2J</ERROR></eSearchResult>", SUMMARY,
+                           "reports an error: Search Backend failed"),
+    "summaries of another shape": ((FIXTURES / "esearch.xml").read_bytes(),
+                                   SUMMARY.replace(b"<Id>999999991</Id>", b""), "ESummary reply holds a summary without an Id"),
+}
+
+
+@pytest.mark.parametrize("case", UNUSABLE, ids=list(UNUSABLE))
+def test_an_unusable_reply_is_named_in_one_line_with_exit_4(monkeypatch, capsys, case):
+    """A reply that is not a usable E-utilities answer is the outside world's fault, not a bug of ours."""
+    esearch, esummary, reason = UNUSABLE[case]
+    serve(monkeypatch, esearch, esummary)
+    assert main(["search", "--email", "curator@example.org", "--retmax", "4"]) == 4
+    out, err = capsys.readouterr()
+    lines = err.strip().splitlines()
+    assert out == "" and len(lines) == 1, lines
+    assert lines[0].startswith("alsreview search: unusable reply from PubMed: the E") and reason in lines[0]
+    assert all(c.isprintable() for c in lines[0]), "the reply's own text reached the terminal unescaped"
+    assert "internal error" not in err and "Traceback" not in err

@@ -18,9 +18,9 @@ from .data.paths import BUILD_DIR, DATA_DIR, PROJ_ROOT, display_path
 QUARTO_MISSING = ("Quarto not found, so the review was not rendered (tables and figures are in build/analysis/). "
                   "Fix: `conda env create -f environment.yml` (brings quarto), or install it from "
                   "https://quarto.org/docs/get-started/, or point to one: QUARTO=/path/to/quarto make report")
-# Exit codes: 0 done, 1 bad data or a failed step, 2 wrong usage, 3 Quarto missing, 70 a bug,
-# 73 a folder that cannot be written, 74 disk full, 130/143 interrupted (Ctrl-C / kill).
-EXIT_CANNOT_WRITE, EXIT_DISK_FULL, EXIT_INTERRUPTED, EXIT_TERMINATED = 73, 74, 130, 143
+# Exit codes: 0 done, 1 bad data or a failed step, 2 wrong usage, 3 Quarto missing, 4 PubMed unreachable or its
+# reply unusable, 70 a bug, 73 a folder that cannot be written, 74 disk full, 130/143 interrupted (Ctrl-C / kill).
+EXIT_OUTSIDE, EXIT_CANNOT_WRITE, EXIT_DISK_FULL, EXIT_INTERRUPTED, EXIT_TERMINATED = 4, 73, 74, 130, 143
 
 
 def cmd_validate(args) -> int:
@@ -152,7 +152,7 @@ def cmd_search(args) -> int:
     import pandas as pd
 
     from .data.load import load_tables
-    from .living.search import SearchUnavailable, fetch_pubmed, saved_query, unscreened
+    from .living.search import SearchUnavailable, UnusableReply, fetch_pubmed, saved_query, unscreened
 
     email = args.email or os.environ.get("NCBI_EMAIL", "")
     if not email:
@@ -164,7 +164,10 @@ def cmd_search(args) -> int:
     except SearchUnavailable as exc:
         print(f"alsreview search: {exc}. The saved query needs internet access to PubMed; nothing was changed.\n"
               f"  query: {query}", file=sys.stderr)
-        return 4
+        return EXIT_OUTSIDE
+    except UnusableReply as exc:
+        print(f"alsreview search: unusable reply from PubMed: {exc}; nothing was changed", file=sys.stderr)
+        return EXIT_OUTSIDE
     new = unscreened(records, tables["screening"], tables["studies"])
     for row in new.itertuples(index=False):
         year = "" if pd.isna(row.year) else int(row.year)
@@ -231,7 +234,7 @@ EXIT_CODES = """exit status:
   1   the data break a rule (each problem printed as file:line: column: 'value': rule), or a step failed
   2   wrong command line or parameter
   3   Quarto not found (render only; everything before rendering is done)
-  4   PubMed could not be reached (search only)
+  4   PubMed could not be reached, or sent a reply that cannot be used (search only)
   70  internal error (a bug: run again with ALSREVIEW_DEBUG=1 and report the traceback)
   73  a folder cannot be written (read-only or no permission)
   74  the disk is full
@@ -266,7 +269,7 @@ COMMANDS = {
     "search": ("re-run the saved PubMed search and list the records not yet screened (needs internet)",
                "Runs the newest PubMed query of data/searches.csv through NCBI's E-utilities (Biopython's Entrez) and "
                "prints the PMIDs that data/screening.csv does not hold yet, newest first. Writes nothing. Exit 4 "
-               "when PubMed cannot be reached.",
+               "when PubMed cannot be reached or its reply cannot be used (not XML, too large, of another shape).",
                ["alsreview search --email you@example.org", "alsreview search --retmax 200 --email you@example.org",
                 "alsreview search --email you@example.org --query 'ALS AND exercise'"]),
     "snapshot": ("record the current data as a release in data/releases.csv",
