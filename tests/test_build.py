@@ -67,16 +67,13 @@ def test_a_second_build_reuses_everything(full_build):
     assert (analysis / "manifest.json").read_bytes() == before
 
 
-def strip_timing(path):
-    book = json.loads(path.read_text())
-    book["metadata"].pop("papermill", None)
-    for cell in book["cells"]:
-        cell["metadata"].pop("papermill", None)
-        cell["metadata"].pop("execution", None)
-    return book
+def cells_that_differ(first, other):
+    a, b = json.loads(first.read_text()), json.loads(other.read_text())
+    return [(x.get("id"), x.get("metadata"), y.get("metadata")) for x, y in zip(a["cells"], b["cells"]) if x != y]
 
 
 def test_two_clean_builds_are_identical(full_build, tmp_path):
+    """Byte for byte, manifest.json included: the executed notebooks carry no clock readings."""
     analysis, _, build_dir = full_build
     first = tmp_path / "first"
     shutil.copytree(analysis, first)
@@ -87,9 +84,21 @@ def test_two_clean_builds_are_identical(full_build, tmp_path):
             assert path.read_bytes() == (other / folder / path.name).read_bytes(), path.name
     assert (analysis / "references.bib").read_bytes() == (other / "references.bib").read_bytes()
     for path in sorted((analysis / "notebooks").iterdir()):
-        first_cells, other_cells = strip_timing(path)["cells"], strip_timing(other / "notebooks" / path.name)["cells"]
-        differing = [(a["id"], a.get("outputs"), b.get("outputs")) for a, b in zip(first_cells, other_cells) if a != b]
-        assert not differing and strip_timing(path) == strip_timing(other / "notebooks" / path.name), (path.name, differing)
+        same = path.read_bytes() == (other / "notebooks" / path.name).read_bytes()
+        assert same, (path.name, cells_that_differ(path, other / "notebooks" / path.name)[:3])
+    assert (analysis / "manifest.json").read_bytes() == (other / "manifest.json").read_bytes()
+
+
+def test_executed_notebooks_carry_no_timestamps(full_build):
+    analysis, _, _ = full_build
+    timing = {"start_time", "end_time", "duration"}
+    for path in sorted((analysis / "notebooks").glob("*.ipynb")):
+        book = json.loads(path.read_text())
+        assert not timing & set(book["metadata"]["papermill"]), path.name
+        assert book["metadata"]["papermill"]["input_path"].endswith(path.name)  # the rest of the record stays
+        for cell in book["cells"]:
+            assert "execution" not in cell["metadata"], (path.name, cell["id"])
+            assert not timing & set(cell["metadata"].get("papermill", {})), (path.name, cell["id"])
 
 
 def test_species_parameter_selects_only_mouse_studies(tmp_path):

@@ -203,12 +203,13 @@ def execute_notebook(notebook: Path, params: dict, work_dir: Path, failed_dir: P
         reason = str(exc).strip().splitlines()
         detail = next((line for line in reversed(reason) if line.strip()), type(exc).__name__)
         raise BuildError(f"notebook {notebook.name} failed: {detail}\n  the executed notebook is kept at {kept}") from None
-    stable_cell_ids(executed)
+    make_reproducible(executed)
 
 
-def stable_cell_ids(path: Path) -> None:
-    """Make rebuilds identical: papermill gives its injected-parameters cell a random id (made fixed here), and
-    the kernel may send one print as several stream messages when the machine is busy (merged into one output)."""
+def make_reproducible(path: Path) -> None:
+    """Make rebuilds identical: papermill gives its injected-parameters cell a random id (made fixed here), the
+    kernel may send one print as several stream messages when the machine is busy (merged into one output), and
+    papermill and the kernel write the clock into the notebook (dropped: see without_timing)."""
     import nbformat
     from nbconvert.preprocessors.coalescestreams import CoalesceStreamsPreprocessor
 
@@ -217,7 +218,26 @@ def stable_cell_ids(path: Path) -> None:
         if "injected-parameters" in cell.get("metadata", {}).get("tags", []):
             cell["id"] = "injected-parameters"
     book, _ = CoalesceStreamsPreprocessor().preprocess(book, {})
-    nbformat.write(book, path)
+    nbformat.write(nbformat.from_dict(without_timing(book)), path)
+
+
+TIMING = ("start_time", "end_time", "duration")  # papermill's, for the notebook and for each cell
+
+
+def without_timing(book: dict) -> dict:
+    """The notebook less its clock readings (papermill's start, end and duration, the kernel's execution
+    timestamps), which differ on every run and would make manifest.json, which hashes the notebook, differ too.
+    How long each notebook took is on the build's own line for it (`ran  01-...  6.1 s`)."""
+    cells = [{**cell, "metadata": _untimed(cell.get("metadata", {}), drop=("execution",))}
+             for cell in book.get("cells", [])]
+    return {**book, "metadata": _untimed(book.get("metadata", {})), "cells": cells}
+
+
+def _untimed(metadata: dict, drop: tuple[str, ...] = ()) -> dict:
+    kept = {key: value for key, value in metadata.items() if key not in drop}
+    if isinstance(kept.get("papermill"), dict):
+        kept["papermill"] = {key: value for key, value in kept["papermill"].items() if key not in TIMING}
+    return kept
 
 
 def run_notebook(notebook: Path, input_hashes: dict, params: dict, build_dir: Path, csv_of: dict[str, str],
