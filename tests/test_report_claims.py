@@ -49,7 +49,8 @@ def methods_papers(tables) -> bool:
     from alsreview.document.bibliography import methods_keys
 
     tools = set(tables["rob_domains"]["tool"])
-    return ({"sterne2019", "sterne2016", "hooijmans2014", "castrilloviguera2010", "meyer2026"} <= set(methods_keys())
+    return ({"sterne2019", "sterne2016", "hooijmans2014", "castrilloviguera2010", "meyer2026", "vaneijk2025", "page2021",
+             "akl2024"} <= set(methods_keys())
             and {"rob2", "robins_i", "syrcle"} <= tools)
 
 
@@ -182,6 +183,9 @@ CLAIMS = [
     Claim("judged with SYRCLE's tool [@hooijmans2014]", {"hooijmans2014"}, "", methods_papers),
     Claim("as clinicians [@castrilloviguera2010] and patients [@meyer2026] judged it", {"castrilloviguera2010", "meyer2026"},
           "", methods_papers),
+    Claim("average decline of a population-based cohort [@vaneijk2025]", {"vaneijk2025"}, "", methods_papers),
+    Claim("Where each item of the PRISMA 2020 checklist [@page2021]", {"page2021", "akl2024"}, "is_whole_corpus",
+          methods_papers),
     Claim("The trials cannot show that exercise is safe", set(), "has_human_trials", harms_rarely_assessed),
     Claim("consistent with a benefit of moderate activity", set(), "has_als_model_animal", animal_moderate_vs_high),
     Claim("One trial reports such a difference [@braga2018]", {"braga2018"}, "if-cited", braga_baseline_gap),
@@ -298,7 +302,11 @@ def test_the_guard_reader_sees_spans_and_nested_divs():
 
 
 def test_every_conditional_names_a_flag_the_prose_notebook_writes(tables):
-    flags = prose.section_flags(tables, tables)
+    from alsreview.data import protocol
+    from alsreview.document.front import declaration_values
+
+    declared = declaration_values(protocol.load(), "0.0.0", tables["releases"], tables["searches"])
+    flags = {**prose.section_flags(tables, tables), **{k: v for k, v in declared.items() if k.startswith("has_")}}
     used = set(re.findall(r'when-meta="values\.([\w.]+)"', BODY))
     assert used
     for path in used:

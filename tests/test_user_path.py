@@ -102,7 +102,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.skipif(quarto_binary() is None, reas
 
 def test_the_new_trial_reaches_references_evidence_passage_table_and_counts(user_path_report, before):
     assert user_path_report.reference_keys() == before["studies"] | {KEY} | set(methods_keys())
-    human = user_path_report.section("human-evidence")
+    human = user_path_report.section("sec-human-evidence")
     assert f'href="#ref-{KEY}"' in human
     human_text = visible_text(human)
     assert f"{before['trials'] + 1} randomised trials" in human_text
