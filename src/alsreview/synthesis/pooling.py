@@ -21,9 +21,10 @@ TAU2_METHODS = {"fe": "fixed-effect (tau² = 0)", "dl": "DerSimonian-Laird", "he
                 "ml": "maximum-likelihood", "reml": "REML"}
 INTERVALS = {"wald": "Wald (normal)", "knha": "Hartung-Knapp",
              "hksj": "Hartung-Knapp-Sidik-Jonkman (ad hoc floor at the Wald interval)"}
-# The iterative estimators (ML, REML) maximise their likelihood over tau² >= 0 to this absolute tolerance on tau²;
+# The iterative estimators (ML, REML) maximise their likelihood over tau² >= 0 with a bounded search to this
+# absolute tolerance on tau², then find the root of the score equation beside where it stopped (see _refine);
 # metafor stops its own iterations at a convergence threshold, so its printed tau² agree with ours to about 1e-5.
-SETTINGS = {"tau2_xtol": 1e-10}
+SETTINGS = {"tau2_xtol": 1e-10, "refine_bracket": 1e-4}
 
 
 def _fixed(effects: np.ndarray, variances: np.ndarray, tau2: float) -> tuple[float, np.ndarray]:
@@ -48,13 +49,35 @@ def he_tau2(effects: np.ndarray, variances: np.ndarray) -> float:
     return max(0.0, float(np.var(effects, ddof=1) - np.mean(variances)))
 
 
-def _maximise(negative_loglik, effects: np.ndarray, variances: np.ndarray) -> float:
+def _refine(score, start: float, upper: float) -> float:
+    """The root of the score equation (the likelihood's derivative in tau²) next to where the bounded search
+    stopped, by bisection. The search compares likelihood values, whose rounding hides the last digits where
+    the likelihood is flat, so it stops up to about 1e-6 of tau² (relative) from the maximum; the score's sign
+    is exact far closer. Left as it was when the score does not fall through zero within refine_bracket of it
+    (Fisher scoring, the other usual route, overshoots and diverges on some of those flat likelihoods)."""
+    half = max(SETTINGS["refine_bracket"] * start, SETTINGS["tau2_xtol"] * max(upper, 1.0))
+    low, high = max(0.0, start - half), min(upper, start + half)
+    if not score(low) > 0 > score(high):
+        return start
+    while True:
+        middle = 0.5 * (low + high)
+        if middle in (low, high):
+            return middle
+        if score(middle) > 0:
+            low = middle
+        else:
+            high = middle
+
+
+def _maximise(negative_loglik, score, effects: np.ndarray, variances: np.ndarray) -> float:
     from scipy.optimize import minimize_scalar
 
     upper = max(10.0 * float(np.var(effects, ddof=1)) + float(np.max(variances)), 1e-8)
     best = minimize_scalar(negative_loglik, bounds=(0.0, upper), method="bounded",
                            options={"xatol": SETTINGS["tau2_xtol"] * max(upper, 1.0)})
-    return float(best.x) if negative_loglik(best.x) < negative_loglik(0.0) else 0.0
+    if not negative_loglik(best.x) < negative_loglik(0.0):
+        return 0.0
+    return _refine(score, float(best.x), upper)
 
 
 def ml_tau2(effects: np.ndarray, variances: np.ndarray) -> float:
@@ -62,7 +85,11 @@ def ml_tau2(effects: np.ndarray, variances: np.ndarray) -> float:
     def negative_loglik(tau2: float) -> float:
         mean, weights = _fixed(effects, variances, tau2)
         return 0.5 * (np.sum(np.log(variances + tau2)) + np.sum(weights * (effects - mean) ** 2))
-    return _maximise(negative_loglik, effects, variances)
+
+    def score(tau2: float) -> float:
+        mean, weights = _fixed(effects, variances, tau2)
+        return float(np.sum(weights ** 2 * (effects - mean) ** 2) - np.sum(weights))
+    return _maximise(negative_loglik, score, effects, variances)
 
 
 def reml_tau2(effects: np.ndarray, variances: np.ndarray) -> float:
@@ -71,7 +98,14 @@ def reml_tau2(effects: np.ndarray, variances: np.ndarray) -> float:
         mean, weights = _fixed(effects, variances, tau2)
         return 0.5 * (np.sum(np.log(variances + tau2)) + np.log(np.sum(weights))
                       + np.sum(weights * (effects - mean) ** 2))
-    return _maximise(negative_restricted_loglik, effects, variances)
+
+    def score(tau2: float) -> float:
+        """Twice the derivative of the restricted log-likelihood: sum(w² (y - mean)²) - tr P, where
+        P = W - W11'W / sum(W)."""
+        mean, weights = _fixed(effects, variances, tau2)
+        total = np.sum(weights)
+        return float(np.sum(weights ** 2 * (effects - mean) ** 2) - (total - np.sum(weights ** 2) / total))
+    return _maximise(negative_restricted_loglik, score, effects, variances)
 
 
 def heterogeneity(effects: np.ndarray, variances: np.ndarray, tau2: float, fixed_effect: bool = False) -> dict:
