@@ -35,8 +35,9 @@ def quarto_binary() -> str | None:
 @pytest.fixture(scope="session")
 def built_analysis() -> Path:
     """build/analysis brought up to date with the shipped data (a no-op when it already is)."""
-    subprocess.run([str(PROJ_ROOT / ".venv" / "bin" / "alsreview"), "build", "--quiet"], check=True, cwd=PROJ_ROOT,
-                   capture_output=True)
+    from rendering import ALSREVIEW, checkout_env
+
+    subprocess.run([*ALSREVIEW, "build", "--quiet"], check=True, cwd=PROJ_ROOT, capture_output=True, env=checkout_env())
     return PROJ_ROOT / "build" / "analysis"
 
 
@@ -47,8 +48,10 @@ def rendered_report(built_analysis) -> Path:
     quarto = quarto_binary()
     if quarto is None:
         pytest.skip("no Quarto: neither QUARTO nor quarto on PATH (CI installs it with ../shared/tools/quarto/install)")
-    result = subprocess.run([str(PROJ_ROOT / ".venv" / "bin" / "alsreview"), "render", "--quarto", quarto],
-                            cwd=PROJ_ROOT, capture_output=True, text=True)
+    from rendering import ALSREVIEW, checkout_env
+
+    result = subprocess.run([*ALSREVIEW, "render", "--quarto", quarto], cwd=PROJ_ROOT, capture_output=True, text=True,
+                            env=checkout_env())
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     return PROJ_ROOT / "build" / "report"
 

@@ -8,6 +8,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -67,7 +68,16 @@ def pdf_text(path: Path) -> str:
 # name of its session fixture (conftest.py).
 SUBSETS = {"human_report": {"SPECIES": "human"}, "animal_report": {"SPECIES": "mouse,rat"},
            "from_2005_report": {"YEAR_MIN": "2005"}}
-ALSREVIEW = PROJ_ROOT / ".venv" / "bin" / "alsreview"
+# The command line of this checkout's own code: the venv's console script imports whatever its editable install
+# points at, which is another checkout when a git worktree shares the venv.
+ALSREVIEW = [sys.executable, "-m", "alsreview.cli"]
+
+
+def checkout_env(extra: dict | None = None) -> dict:
+    """The environment with this checkout's src first on PYTHONPATH (papermill's kernels inherit it)."""
+    env = {**os.environ, **(extra or {})}
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(PROJ_ROOT / "src"), env.get("PYTHONPATH", "")) if p)
+    return env
 
 
 def cli_options(make_vars: dict[str, str]) -> list[str]:
@@ -79,11 +89,11 @@ def build_and_render(workdir: Path, make_vars: dict[str, str], data_dir: Path = 
     """Build the analysis from data_dir with the make parameters, then render HTML, PDF and explorer."""
     quarto = quarto_binary()
     build_dir = Path(workdir) / "build"
-    common = [str(ALSREVIEW), "--data-dir", str(data_dir), "--build-dir", str(build_dir)]
+    common = [*ALSREVIEW, "--data-dir", str(data_dir), "--build-dir", str(build_dir)]
     output = []
     for step in (["build", "--quiet", *cli_options(make_vars)], ["render", "--quarto", quarto]):
         result = subprocess.run(common + step, capture_output=True, text=True, timeout=900,
-                                env={**os.environ, **(env or {})})
+                                env=checkout_env(env))
         assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
         output.append(result.stdout + result.stderr)
     report = build_dir / "report"

@@ -125,10 +125,11 @@ def hostile_render(tmp_path_factory):
     touched = poison(data)
     build_dir = root / "build"
     assert cli.main(["--data-dir", str(data), "--build-dir", str(build_dir), "validate"]) == 0
-    env = {**os.environ, "ALSREVIEW_CANARY": CANARY, "alsreview_canary": CANARY}
-    alsreview = Path(__file__).parents[1] / ".venv" / "bin" / "alsreview"
+    from rendering import ALSREVIEW, checkout_env
+
+    env = checkout_env({"ALSREVIEW_CANARY": CANARY, "alsreview_canary": CANARY})
     for step in (["build", "--quiet"], ["render", "--quarto", quarto]):
-        result = subprocess.run([str(alsreview), "--data-dir", str(data), "--build-dir", str(build_dir), *step],
+        result = subprocess.run([*ALSREVIEW, "--data-dir", str(data), "--build-dir", str(build_dir), *step],
                                 capture_output=True, text=True, env=env)
         assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     report = build_dir / "report"
@@ -228,10 +229,11 @@ def test_documented_subset_examples_render_without_placeholders(tmp_path, exampl
 
 def test_two_real_renders_at_once_both_succeed(hostile_render):
     build_dir = hostile_render[3]
-    alsreview = Path(__file__).parents[1] / ".venv" / "bin" / "alsreview"
-    command = [str(alsreview), "--build-dir", str(build_dir), "render", "--quarto", quarto_binary()]
-    first = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    second = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    from rendering import ALSREVIEW, checkout_env
+
+    command = [*ALSREVIEW, "--build-dir", str(build_dir), "render", "--quarto", quarto_binary()]
+    first = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=checkout_env())
+    second = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=checkout_env())
     outcomes = [(p.wait(600), p.stderr.read()[-2000:]) for p in (first, second)]
     assert [code for code, _ in outcomes] == [0, 0], outcomes
     assert next((build_dir / "report").rglob("review.pdf")).stat().st_size > 10_000
