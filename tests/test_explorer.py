@@ -15,13 +15,17 @@ from alsreview.data.schema import read_datapackage
 from alsreview.document.explorer import (
     COLUMNS,
     FILTERS,
+    SEARCH_FIELDS,
+    code_meanings,
     dictionary_inputs,
+    direction_meanings,
     explorer_rows,
     page_data,
     script_block,
 )
 
 VENDOR = PROJ_ROOT / "report" / "vendor"
+SCRIPTS = ["pooling.js", "explorer-map.js", "explorer-pool.js", "explorer.js"]  # the page's own, in loading order
 OKABE_ITO = {"#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#999999", "#000000"}
 
 
@@ -66,10 +70,30 @@ def test_filter_options_follow_the_data_dictionary_and_list_only_values_present(
         codes = [o["value"] for o in spec["options"]]
         assert set(codes) == set(rows[spec["key"]].dropna())
         assert codes == [c for c in enums[spec["key"]] if c in codes]
-    assert definitions["Direction"] == package.resources["outcomes"].field("direction").description
+    assert definitions == {"Model": package.resources["studies"].field("population").description}
     assert [code for code, _ in data["direction_colours"]][:len(enums["direction"])] == enums["direction"]
     assert data["years"] == [int(rows["year"].min()), int(rows["year"].max())]
     assert len(data["rows"]) == len(rows) and set(data["rows"][0]) == set(COLUMNS)
+
+
+def test_each_direction_has_its_own_meaning_from_the_data_dictionary():
+    package = read_datapackage(DATA_DIR)
+    field = package.resources["outcomes"].field("direction")
+    meanings = direction_meanings(package)
+    assert list(meanings) == list(field.enum)
+    for code, text in meanings.items():
+        assert text and f"{code}: {text}" in field.description
+        assert not any(f"{other}:" in text for other in field.enum)
+    assert code_meanings("intro. a: one thing. b_c: another.", ["a", "b_c"]) == {"a": "one thing.", "b_c": "another."}
+
+
+def test_rows_carry_what_the_search_reads(tables):
+    rows = explorer_rows(tables)
+    assert {c for _, _, columns in SEARCH_FIELDS for c in columns} <= set(COLUMNS)
+    notes = tables["outcomes"].set_index("outcome_id")["notes"].dropna()
+    for outcome_id, note in notes.items():
+        assert note.strip() in rows.set_index("outcome_id").at[outcome_id, "notes"]
+    assert (rows["title"] == rows["study_id"].map(tables["studies"].set_index("study_id")["title"])).all()
 
 
 def test_direction_colours_are_okabe_ito():
@@ -102,16 +126,18 @@ def test_vendored_libraries_are_the_recorded_files_at_the_pinned_versions():
 def test_explorer_page_loads_only_vendored_scripts_and_the_build_data():
     page = (PROJ_ROOT / "report" / "explorer.qmd").read_text(encoding="utf-8")
     sources = re.findall(r'<script src="([^"]+)"', page)
-    assert sources and all(s.startswith("vendor/") or s == "explorer.js" for s in sources)
+    assert [s for s in sources if not s.startswith("vendor/")] == SCRIPTS
     assert "{{< include ../build/analysis/explorer/explorer-data.md >}}" in page
     assert "embed-resources: true" in page
 
 
-def test_explorer_script_is_valid_javascript_and_writes_no_raw_markup(tmp_path):
-    script = (PROJ_ROOT / "report" / "explorer.js").read_text(encoding="utf-8")
-    assert "innerHTML" not in script and "insertAdjacentHTML" not in script and "document.write" not in script
+@pytest.mark.parametrize("name", SCRIPTS)
+def test_explorer_scripts_are_valid_javascript_and_write_no_raw_markup(name):
+    script = (PROJ_ROOT / "report" / name).read_text(encoding="utf-8")
+    for sink in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval(", "new Function"):
+        assert sink not in script, sink
     node = shutil.which("node")
     if node is None:
-        pytest.skip("node is not on PATH: cannot syntax-check report/explorer.js")
-    result = subprocess.run([node, "--check", str(PROJ_ROOT / "report" / "explorer.js")], capture_output=True, text=True)
+        pytest.skip(f"node is not on PATH: cannot syntax-check report/{name}")
+    result = subprocess.run([node, "--check", str(PROJ_ROOT / "report" / name)], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr

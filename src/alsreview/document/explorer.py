@@ -8,6 +8,7 @@ gain columns still work.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -16,10 +17,10 @@ from ..data.labels import DIRECTION_COLOURS, DIRECTION_WORDS, EVIDENCE_TYPE, POP
 
 OUTCOME_COLUMNS = ["outcome_id", "study_id", "arm_id", "domain", "measure", "time_point", "direction", "finding",
                    "n_exercise", "n_control", "effect_measure", "effect", "ci_lower", "ci_upper", "p_value",
-                   "extraction", "source_url"]
-ARM_COLUMNS = ["arm_id", "arm_label", "modality", "comparator"]
+                   "extraction", "source_url", "notes"]
+ARM_COLUMNS = ["arm_id", "arm_label", "modality", "comparator", "notes"]
 STUDY_COLUMNS = ["study_id", "authors", "year", "title", "journal", "volume", "issue", "pages", "evidence_type",
-                 "species", "model", "population", "source_url"]
+                 "species", "model", "population", "source_url", "notes"]
 
 # The page's filters: (column, name shown, table and field whose enum gives the order of the options).
 FILTERS = [
@@ -30,17 +31,30 @@ FILTERS = [
     ("domain", "Outcome domain", "outcomes"),
     ("direction", "Direction", "outcomes"),
 ]
-DEFINED = ("population", "direction")  # filters whose data-dictionary definition the page shows
+DEFINED = ("population",)  # filters whose data-dictionary definition the page shows under their name
 SPECIES = {"mouse": "Mouse", "rat": "Rat", "human": "Human", "none": "None"}
 LABELS = {"species": SPECIES, "population": POPULATION, "evidence_type": EVIDENCE_TYPE,
           "direction": {code: words[:1].upper() + words[1:] for code, words in DIRECTION_WORDS.items()}}
-# Free text is matched against these columns (every word of the query must occur in one of them).
-SEARCHED = ["study_id", "citation", "reference", "model", "arm_label", "comparator", "measure", "time_point", "finding"]
-COLUMNS = ["outcome_id", "study_id", "citation", "year", "species", "species_label", "population", "population_label",
-           "model", "evidence_type", "evidence_type_label", "arm_id", "arm_label", "modality", "modality_label",
-           "comparator", "domain", "domain_label", "measure", "time_point", "direction", "direction_label", "finding",
-           "n_exercise", "n_control", "effect_measure", "effect", "ci_lower", "ci_upper", "p_value", "extraction",
-           "source_url", "study_source_url", "reference"]
+# Free text: every word of the query must occur in one of these fields of a row, accents and case aside; the page
+# counts the matching rows per field. (key, name shown, the row's columns it covers.)
+SEARCH_FIELDS = [
+    ("title", "Title", ["title"]),
+    ("model", "Model", ["model", "population_label"]),
+    ("modality", "Modality", ["modality", "modality_label"]),
+    ("measure", "Measure", ["measure"]),
+    ("finding", "Finding", ["finding"]),
+    ("comparator", "Comparator", ["comparator"]),
+    ("notes", "Notes", ["notes"]),
+    ("domain", "Outcome domain", ["domain", "domain_label"]),
+    ("study", "Study", ["study_id", "citation", "reference"]),
+    ("arm", "Arm", ["arm_label"]),
+    ("time", "Time point", ["time_point"]),
+]
+COLUMNS = ["outcome_id", "study_id", "citation", "year", "title", "species", "species_label", "population",
+           "population_label", "model", "evidence_type", "evidence_type_label", "arm_id", "arm_label", "modality",
+           "modality_label", "comparator", "domain", "domain_label", "measure", "time_point", "direction",
+           "direction_label", "finding", "n_exercise", "n_control", "effect_measure", "effect", "ci_lower", "ci_upper",
+           "p_value", "extraction", "source_url", "study_source_url", "reference", "notes"]
 
 
 def _missing(value) -> bool:
@@ -70,13 +84,19 @@ def full_reference(study) -> str:
     return f"{_text(study['authors'])}{year}. {title}. {where}.".replace(" .", ".")
 
 
+def joined_notes(*notes) -> str:
+    """The curators' notes on an outcome, its arm and its study, in that order, each once."""
+    return " | ".join(dict.fromkeys(_text(n) for n in notes if _text(n)))
+
+
 def explorer_rows(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    """Every outcome with its arm and study: codes, their words, the citation and both source pages."""
-    studies = tables["studies"][STUDY_COLUMNS].rename(columns={"source_url": "study_source_url"})
-    arms = tables["interventions"][ARM_COLUMNS]
+    """Every outcome with its arm and study: codes, their words, the citation, both source pages and the notes."""
+    studies = tables["studies"][STUDY_COLUMNS].rename(columns={"source_url": "study_source_url", "notes": "study_notes"})
+    arms = tables["interventions"][ARM_COLUMNS].rename(columns={"notes": "arm_notes"})
     rows = (tables["outcomes"][OUTCOME_COLUMNS]
             .merge(arms, on="arm_id", how="left", validate="many_to_one")
             .merge(studies, on="study_id", how="left", validate="many_to_one"))
+    rows["notes"] = [joined_notes(*n) for n in zip(rows["notes"], rows["arm_notes"], rows["study_notes"])]
     rows["citation"] = [short_citation(a, y) for a, y in zip(rows["authors"], rows["year"])]
     rows["reference"] = [full_reference(s) for _, s in rows.iterrows()]
     for column, _, _ in FILTERS:
@@ -105,18 +125,23 @@ def filter_options(rows: pd.DataFrame, enums: dict[str, list[str]] | None = None
 
 
 def page_data(rows: pd.DataFrame, enums: dict[str, list[str]] | None = None,
-              definitions: dict[str, str] | None = None, note: str = "") -> dict:
-    """Everything the explorer page needs: the rows, the filters, the colours and the dictionary's words."""
+              definitions: dict[str, str] | None = None, note: str = "", meanings: dict[str, str] | None = None,
+              pooling: dict | None = None) -> dict:
+    """Everything the explorer page needs: the rows, the filters, the colours, the dictionary's words (`meanings`:
+    each direction's definition) and the pooling panel's contrasts (explorer_pooling.pooling_data)."""
     years = rows["year"].dropna()
     direction_order = list(dict.fromkeys([*(enums or {}).get("direction", []), *DIRECTION_COLOURS]))
     return {
         "columns": COLUMNS,
         "rows": [{c: _plain(v) for c, v in zip(COLUMNS, record)} for record in rows[COLUMNS].itertuples(index=False)],
         "filters": filter_options(rows, enums),
-        "searched": SEARCHED,
+        "search_fields": [{"key": key, "label": name, "columns": columns} for key, name, columns in SEARCH_FIELDS],
         "years": [int(years.min()), int(years.max())] if len(years) else [None, None],
         "direction_colours": [[code, DIRECTION_COLOURS.get(code, "#999999")] for code in direction_order],
+        "direction_labels": {code: label("direction", code) for code in direction_order},
         "definitions": definitions or {},
+        "direction_meanings": meanings or {},
+        "pooling": pooling or {"contrasts": [], "review": [], "settings": {}},
         "note": note,
     }
 
@@ -130,6 +155,19 @@ def dictionary_inputs(package) -> tuple[dict[str, list[str]], dict[str, str]]:
         if column in DEFINED:
             definitions[name] = field.description
     return enums, definitions
+
+
+def code_meanings(description: str, codes: list[str]) -> dict[str, str]:
+    """Each code's definition, cut from a data-dictionary description written as 'code: meaning. code: ...'."""
+    pattern = re.compile(r"(?<![\w])(" + "|".join(re.escape(c) for c in codes) + r"): ")
+    parts = pattern.split(description or "")
+    return {code: text.strip() for code, text in zip(parts[1::2], parts[2::2])}
+
+
+def direction_meanings(package) -> dict[str, str]:
+    """What each direction means, in the data dictionary's words (outcomes.direction)."""
+    field = package.resources["outcomes"].field("direction")
+    return code_meanings(field.description, list(field.enum or []))
 
 
 def script_block(data: dict) -> str:

@@ -21,7 +21,7 @@ FEW_TRIALS = protocol.load().few_trials  # below this many trials, fixed effect 
 PRIMARY_TAU2, PRIMARY_INTERVAL = protocol.load().tau2, protocol.load().interval  # the primary random-effects model
 
 
-def _standardised(group: pd.DataFrame) -> pd.DataFrame | None:
+def standardised(group: pd.DataFrame) -> pd.DataFrame | None:
     """Hedges' g per trial (statsmodels' effectsize_smd), signed so that positive always favours exercise."""
     from statsmodels.stats.meta_analysis import effectsize_smd
 
@@ -57,7 +57,7 @@ def pooled_trials(contrasts: pd.DataFrame, tau2_method: str = PRIMARY_TAU2, inte
         if first["scale"].nunique() == 1:
             measure, estimates, better = MEAN_DIFFERENCE, first, first["better"].iloc[0]
         else:
-            measure, estimates, better = "standardised mean difference", _standardised(first), "higher"
+            measure, estimates, better = "standardised mean difference", standardised(first), "higher"
             if estimates is None:
                 continue
         result = pool(estimates, tau2_method=tau2_method, interval=interval)
@@ -100,7 +100,7 @@ def _single_trial_row(primary_row: pd.Series, contrasts: pd.DataFrame, study_id:
                          & (contrasts["window"] == primary_row["window"])]
     row = rows.loc[rows["outcome_id"].isin(set(rows["outcome_id"]) - set(str(primary_row["not_used"]).split("; ")))].head(1)
     if primary_row["effect_measure"] != MEAN_DIFFERENCE:
-        row = _standardised(row)
+        row = standardised(row)
     effect, se = float(row["effect"].iloc[0]), float(np.sqrt(row["variance"].iloc[0]))
     better = "higher" if primary_row["effect_measure"] != MEAN_DIFFERENCE else row["better"].iloc[0]
     lower, upper = effect - Z95 * se, effect + Z95 * se
