@@ -56,6 +56,30 @@ def rendered_report(built_analysis) -> Path:
     return PROJ_ROOT / "build" / "report"
 
 
+@pytest.fixture(scope="module")
+def explorer_rendered(rendered_report) -> Path:
+    """The explorer as `make report` renders it with the real Quarto (the session's render of the review), for
+    tests that drive it in Chromium: skips, saying why, without Playwright or Chromium."""
+    from rendering import chromium_path
+
+    pytest.importorskip("playwright.sync_api", reason="Playwright is not installed: pip install -e '.[dev]'")
+    if chromium_path() is None:
+        pytest.skip("no Chromium to drive: install Debian's chromium (apt-get install chromium; .ci/run does this)")
+    return rendered_report
+
+
+@pytest.fixture(scope="module")
+def explorer_browser(explorer_rendered):
+    """Debian's Chromium, driven by Playwright, for one test module."""
+    from playwright.sync_api import sync_playwright
+    from rendering import chromium_path
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium_path(), args=["--no-sandbox"])
+        yield browser
+        browser.close()
+
+
 def subset_report(tmp_path_factory, name: str):
     from rendering import SUBSETS, build_and_render
 

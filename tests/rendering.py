@@ -32,6 +32,14 @@ def quarto_binary() -> str | None:
     return None
 
 
+def chromium_path() -> str | None:
+    """The Chromium the browser tests drive: CHROMIUM, else Debian's chromium on PATH."""
+    for candidate in (os.environ.get("CHROMIUM"), shutil.which("chromium"), shutil.which("chromium-browser")):
+        if candidate and Path(candidate).is_file():
+            return candidate
+    return None
+
+
 @dataclass
 class Rendered:
     analysis: Path

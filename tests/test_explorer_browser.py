@@ -7,9 +7,8 @@ rendered output folder. Skips, saying why, where Playwright, Chromium or Quarto 
 from __future__ import annotations
 
 import math
-import os
 import re
-import shutil
+import unicodedata
 from pathlib import Path
 
 import pandas as pd
@@ -18,38 +17,25 @@ import pytest
 from alsreview.data.labels import DIRECTION_COLOURS
 from alsreview.data.paths import ANALYSIS_DIR, DATA_DIR
 from alsreview.document.explorer import label
+from alsreview.synthesis.summary import directions_shown
 
 pytestmark = pytest.mark.slow
 FILTER_KEYS = ["species", "population", "evidence_type", "modality", "domain", "direction"]
-# What the page's free text searches, from the raw CSV columns (codes are searched as words).
-TEXT_COLUMNS = ["study_id", "authors", "year", "title", "journal", "model", "arm_label", "comparator", "measure",
-                "time_point", "finding", "modality", "domain"]
+# What the page's free text searches, by field, from the raw CSV columns and the words of their codes (codes are
+# searched as words: '_' reads as a space).
+FIELD_COLUMNS = {
+    "title": ["title"], "model": ["model", "population_label"], "modality": ["modality", "modality_label"],
+    "measure": ["measure"], "finding": ["finding"], "comparator": ["comparator"],
+    "notes": ["notes", "arm_notes", "study_notes"], "domain": ["domain", "domain_label"],
+    "study": ["study_id", "authors", "year", "title", "journal", "volume", "issue", "pages"], "arm": ["arm_label"],
+    "time": ["time_point"],
+}
 
 
-def chromium_path() -> str | None:
-    for candidate in (os.environ.get("CHROMIUM"), shutil.which("chromium"), shutil.which("chromium-browser")):
-        if candidate and Path(candidate).is_file():
-            return candidate
-    return None
-
-
-@pytest.fixture(scope="module")
-def rendered(rendered_report) -> Path:
-    """The explorer as `make report` renders it with the real Quarto (the session's render of the review)."""
-    pytest.importorskip("playwright.sync_api", reason="Playwright is not installed: pip install -e '.[dev]'")
-    if chromium_path() is None:
-        pytest.skip("no Chromium to drive: install Debian's chromium (apt-get install chromium; .ci/run does this)")
-    return rendered_report
-
-
-@pytest.fixture(scope="module")
-def browser(rendered):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium_path(), args=["--no-sandbox"])
-        yield browser
-        browser.close()
+def fold(text: str) -> str:
+    """Accents, case and underscores aside, as the page compares text."""
+    decomposed = unicodedata.normalize("NFD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower().replace("_", " ")
 
 
 class Page:
@@ -97,20 +83,27 @@ class Page:
 
 
 @pytest.fixture
-def page(browser, rendered):
-    tab = Page(browser, rendered)
+def page(explorer_browser, explorer_rendered):
+    tab = Page(explorer_browser, explorer_rendered)
     yield tab
     tab.tab.close()
 
 
 def raw_rows() -> pd.DataFrame:
-    """Outcomes with their arm and study, read from the CSVs with nothing from the package."""
+    """Outcomes with their arm and study, read from the CSVs with nothing from the package but the codes' words."""
     read = lambda name: pd.read_csv(DATA_DIR / f"{name}.csv", dtype=str, keep_default_na=False)
-    rows = (read("outcomes").merge(read("interventions")[["arm_id", "modality", "arm_label", "comparator"]], on="arm_id")
-            .merge(read("studies")[["study_id", "authors", "year", "title", "journal", "species", "population",
-                                    "evidence_type", "model"]], on="study_id"))
+    arms = read("interventions")[["arm_id", "modality", "arm_label", "comparator", "notes"]].rename(columns={"notes": "arm_notes"})
+    studies = read("studies")[["study_id", "authors", "year", "title", "journal", "volume", "issue", "pages", "species",
+                               "population", "evidence_type", "model", "notes"]].rename(columns={"notes": "study_notes"})
+    rows = read("outcomes").merge(arms, on="arm_id").merge(studies, on="study_id")
     rows["year"] = rows["year"].astype(int)
+    for code in ("population", "modality", "domain"):
+        rows[f"{code}_label"] = [label(code, value) for value in rows[code]]
     return rows
+
+
+def field_texts(rows: pd.DataFrame) -> dict[str, pd.Series]:
+    return {field: rows[columns].astype(str).agg("\n".join, axis=1).map(fold) for field, columns in FIELD_COLUMNS.items()}
 
 
 def expected(state: dict) -> pd.DataFrame:
@@ -120,8 +113,8 @@ def expected(state: dict) -> pd.DataFrame:
         if state.get(key):
             keep &= rows[key].isin(state[key])
     keep &= rows["year"].between(state.get("from", -math.inf), state.get("to", math.inf))
-    text = rows[TEXT_COLUMNS].astype(str).agg("\n".join, axis=1).str.replace("_", " ").str.lower()
-    for word in state.get("q", "").lower().split():
+    text = pd.concat(field_texts(rows), axis=1).agg("\n".join, axis=1)
+    for word in fold(state.get("q", "")).split():
         keep &= text.str.contains(word, regex=False)
     return rows.loc[keep].sort_values(["year", "study_id", "outcome_id"])
 
@@ -168,7 +161,7 @@ def test_option_counts_say_what_ticking_that_option_would_give(page):
     page.assert_clean()
 
 
-def test_controls_filter_and_write_a_shareable_address(page, browser, rendered):
+def test_controls_filter_and_write_a_shareable_address(page, explorer_browser, explorer_rendered):
     page.open()
     page.option("species", "Mouse").click()
     page.tab.get_by_label("Free text").fill("sod1")
@@ -180,7 +173,7 @@ def test_controls_filter_and_write_a_shareable_address(page, browser, rendered):
     assert "species=mouse" in shared and "q=sod1" in shared and "from=2005" in shared
     assert page.tab.locator(".explorer-share").get_attribute("href") == shared
 
-    other = Page(browser, rendered)
+    other = Page(explorer_browser, explorer_rendered)
     other.tab.goto(shared)
     other.tab.wait_for_selector(".explorer-n-outcomes")
     assert other.state() == page.state()
@@ -216,11 +209,16 @@ def test_evidence_map_and_timeline_follow_the_filters(page):
     want = expected(state)
     figures = page.tab.locator(".explorer-figure")
     cells = {}
-    for title in figures.nth(0).locator("svg g[aria-label=cell] rect title").all_text_contents():
+    for cell in figures.nth(0).locator("svg .explorer-map-cell").all():
+        title = cell.locator("title").first.text_content()
         match = re.match(r"(.+) × (.+): (\d+) stud", title)
-        cells[(match[1], match[2])] = int(match[3])
-    per_cell = want.groupby(["modality", "domain"])["study_id"].nunique()
-    assert cells == {(label("modality", m), label("domain", d)): n for (m, d), n in per_cell.items()}
+        key = (cell.get_attribute("data-modality"), cell.get_attribute("data-domain"))
+        assert (match[1], match[2]) == (label("modality", key[0]), label("domain", key[1]))
+        directions = dict(part.split(":") for part in cell.get_attribute("data-directions").split(","))
+        cells[key] = (int(match[3]), {d: int(n) for d, n in directions.items() if int(n)})
+        harm = cell.locator("rect.explorer-map-harm").count()
+        assert harm == (1 if "harmful" in cells[key][1] else 0), key
+    assert cells == map_cells(want)
 
     per_year = {}
     for title in figures.nth(1).locator("svg g[aria-label=rect] rect title").all_text_contents():
@@ -232,13 +230,22 @@ def test_evidence_map_and_timeline_follow_the_filters(page):
     page.assert_clean()
 
 
+def map_cells(rows: pd.DataFrame) -> dict:
+    """(modality, domain) -> (studies, {direction: studies showing it}), by the review's rule for its map."""
+    out = {}
+    for (modality, domain), cell in rows.groupby(["modality", "domain"]):
+        shown = [d for _, study in cell.groupby("study_id") for d in directions_shown(study["direction"])]
+        out[(modality, domain)] = (cell["study_id"].nunique(), pd.Series(shown).value_counts().to_dict())
+    return out
+
+
 def test_every_control_is_labelled_and_works_by_keyboard(page):
     page.open()
     unlabelled = page.tab.evaluate("""() => Array.from(document.querySelectorAll('#explorer input, #explorer button'))
         .filter(el => !(el.labels && el.labels.length) && !el.getAttribute('aria-label') && !el.textContent.trim())
         .map(el => el.outerHTML)""")
     assert unlabelled == []
-    legends = page.tab.locator("#explorer fieldset > legend").all_text_contents()
+    legends = page.tab.locator("#explorer .explorer-filter > legend").all_text_contents()
     assert legends == ["Species", "Model", "Design", "Exercise modality", "Outcome domain", "Direction"]
 
     page.tab.get_by_label("Free text").focus()
@@ -253,8 +260,8 @@ def test_every_control_is_labelled_and_works_by_keyboard(page):
     assert page.state()["species"] == ["mouse"] and page.state()["q"] == "sod1"
     assert page.shown_ids() == list(expected({"species": ["mouse"], "q": "sod1"})["outcome_id"])
 
-    header = page.tab.locator(".explorer-table thead th", has_text="Year")
-    first_year = lambda: int(page.tab.locator(".explorer-table tbody tr").first.locator("td").nth(2).inner_text())
+    header = page.tab.locator(".explorer-table thead button", has_text="Year")
+    first_year = lambda: int(page.tab.locator(".explorer-table tbody tr").first.locator("td").nth(1).inner_text())
     header.focus()
     page.tab.keyboard.press("Enter")
     page.tab.keyboard.press("Enter")

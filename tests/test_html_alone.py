@@ -104,7 +104,7 @@ def test_a_browser_shows_every_figure_of_the_copy_alone_and_fetches_nothing(alon
     """The copy opened from a file:// address in Chromium: every image is drawn, no request leaves the page."""
     pytest.importorskip("playwright.sync_api", reason="Playwright is not installed: pip install -e '.[dev]'")
     from playwright.sync_api import sync_playwright
-    from test_explorer_browser import chromium_path
+    from rendering import chromium_path
 
     if chromium_path() is None:
         pytest.skip("no Chromium to drive: install Debian's chromium (apt-get install chromium; .ci/run does this)")

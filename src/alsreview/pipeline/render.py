@@ -23,7 +23,8 @@ SOURCE_SUFFIXES = {".qmd", ".md", ".html", ".typ", ".css", ".scss", ".js", ".lua
 # The staged copy of the project Quarto renders: everything but outputs, data, environments and VCS folders.
 RENDER_SKIP = ("build", "data", ".venv", ".git", ".quarto", ".pytest_cache", ".hypothesis", "__pycache__",
                "*.egg-info", ".ipynb_checkpoints")
-EXPLORER_ONLY = ("report/explorer.qmd", "report/explorer.js", "report/vendor/*", "build/analysis/explorer/*")
+EXPLORER_ONLY = ("report/explorer.qmd", "report/explorer.js", "report/explorer-*.js", "report/pooling.js", "report/vendor/*",
+                 "build/analysis/explorer/*")
 REVIEW_ONLY = ("report/index.qmd", "report/print-layout.typ", "report/reference-links.html", "report/methods.bib",
                "build/analysis/tables/*", "build/analysis/figures/*", "build/analysis/prose/*",
                "build/analysis/notebooks-html/*", "build/analysis/notebooks/*")
