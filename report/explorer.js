@@ -9,7 +9,7 @@
   const data = JSON.parse(document.getElementById("explorer-data").textContent);
   const root = document.getElementById("explorer");
   const html = htl.html;
-  const rows = data.rows;
+  const rows = data.rows.map((row) => Object.assign({}, data.shared.study_id[row.study_id], data.shared.arm_id[row.arm_id], row));
   const filters = data.filters;
   const words = Object.fromEntries(filters.map((f) => [f.key, new Map(f.options.map((o) => [o.value, o.label]))]));
   const [firstYear, lastYear] = data.years;
@@ -305,7 +305,7 @@
     const href = safeUrl(r.source_url) || safeUrl(r.study_source_url);
     const items = [["Species", r.species_label], ["Model", model], ["Design", r.evidence_type_label], ["Modality", r.modality_label],
       ["Arm", r.arm_label], ["Comparator", r.comparator], ["Time point", r.time_point], ["Numbers", numbers(r)],
-      ["Read from", r.extraction], ["Notes", r.notes]].filter(([, value]) => value != null && value !== "");
+      ["Read from", r.extraction], ["Notes", r.notes], ["Arm notes", r.arm_notes], ["Study notes", r.study_notes]].filter(([, value]) => value != null && value !== "");
     return html`<details class="explorer-more"><summary>Details</summary><dl>
       ${items.flatMap(([name, value]) => [html`<dt>${name}</dt>`, html`<dd>${value}</dd>`])}
       ${href ? [html`<dt>Source</dt>`, html`<dd><a href=${href} rel="noopener" aria-label=${"Source page of " + r.citation}>source</a></dd>`] : null}

@@ -16,6 +16,7 @@ from alsreview.document.explorer import (
     COLUMNS,
     FILTERS,
     SEARCH_FIELDS,
+    SHARED,
     code_meanings,
     dictionary_inputs,
     direction_meanings,
@@ -73,7 +74,12 @@ def test_filter_options_follow_the_data_dictionary_and_list_only_values_present(
     assert definitions == {"Model": package.resources["studies"].field("population").description}
     assert [code for code, _ in data["direction_colours"]][:len(enums["direction"])] == enums["direction"]
     assert data["years"] == [int(rows["year"].min()), int(rows["year"].max())]
-    assert len(data["rows"]) == len(rows) and set(data["rows"][0]) == set(COLUMNS)
+    shared = {c for columns in SHARED.values() for c in columns}
+    assert len(data["rows"]) == len(rows) and set(data["rows"][0]) == set(COLUMNS) - shared
+    for key, columns in SHARED.items():
+        assert set(data["shared"][key]) == set(rows[key])
+        for _, row in rows.iterrows():  # what the page puts back on each row is that row's own value
+            assert {c: data["shared"][key][row[key]][c] for c in columns} == {c: None if pd.isna(row[c]) else row[c] for c in columns}
 
 
 def test_each_direction_has_its_own_meaning_from_the_data_dictionary():
@@ -90,9 +96,10 @@ def test_each_direction_has_its_own_meaning_from_the_data_dictionary():
 def test_rows_carry_what_the_search_reads(tables):
     rows = explorer_rows(tables)
     assert {c for _, _, columns in SEARCH_FIELDS for c in columns} <= set(COLUMNS)
-    notes = tables["outcomes"].set_index("outcome_id")["notes"].dropna()
-    for outcome_id, note in notes.items():
-        assert note.strip() in rows.set_index("outcome_id").at[outcome_id, "notes"]
+    for table, key, column in (("outcomes", "outcome_id", "notes"), ("interventions", "arm_id", "arm_notes"),
+                               ("studies", "study_id", "study_notes")):
+        notes = tables[table].set_index(key)["notes"].fillna("").str.strip()
+        assert (rows[column] == rows[key].map(notes)).all(), column
     assert (rows["title"] == rows["study_id"].map(tables["studies"].set_index("study_id")["title"])).all()
 
 

@@ -163,6 +163,40 @@ def test_html_has_no_live_markup_from_the_data(hostile_render):
     assert "?env" not in page and "?meta" not in page and "?include" not in page
 
 
+def test_the_explorer_shows_hostile_strings_as_text_and_runs_none(hostile_render):
+    """The explorer builds its table, legend, pooling panel and map from the data in the browser: in Chromium, with
+    every row's details and the pooling panel open, no string runs, loads or becomes markup."""
+    pytest.importorskip("playwright.sync_api", reason="Playwright is not installed: pip install -e '.[dev]'")
+    from playwright.sync_api import sync_playwright
+    from rendering import chromium_path
+
+    if chromium_path() is None:
+        pytest.skip("no Chromium to drive: install Debian's chromium")
+    page = next((hostile_render[3] / "report").rglob("explorer.html"))
+    folder, dialogs, outside, errors = page.parent.resolve().as_uri(), [], [], []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium_path(), args=["--no-sandbox"])
+        tab = browser.new_page(viewport={"width": 1280, "height": 800})
+        tab.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        tab.on("pageerror", lambda e: errors.append(str(e)))
+        tab.route("**/*", lambda route: route.continue_() if route.request.url.startswith((folder, "data:", "blob:"))
+                  else (outside.append(route.request.url), route.abort()))
+        tab.goto(page.resolve().as_uri())
+        tab.wait_for_selector(".explorer-n-outcomes")
+        tab.evaluate("document.querySelectorAll('#explorer details').forEach(d => d.open = true)")
+        live = tab.evaluate("""() => Array.from(document.querySelectorAll('#explorer *')).filter(el =>
+            Array.from(el.attributes).some(a => a.name.startsWith('on') || /^\\s*javascript:/i.test(a.value))
+            || ['IMG', 'SCRIPT', 'IFRAME', 'B'].includes(el.tagName)).map(el => el.outerHTML.slice(0, 120))""")
+        text = squash(tab.locator("#explorer").inner_text())
+        pool_text = squash(tab.locator("#explorer-pool").inner_text())
+        browser.close()
+    assert dialogs == [] and outside == [] and errors == [] and live == [], (dialogs, outside, errors, live)
+    assert CANARY not in text
+    missing = [s for s in CATALOGUE if squash(s) not in text]
+    assert not missing, missing
+    assert any(squash(s) in pool_text for s in CATALOGUE)  # the panel's trial names and scales are data too
+
+
 def test_each_hostile_string_appears_whole_as_text_in_the_html(hostile_render):
     _, page, _, _ = hostile_render
     text = visible_text(page)

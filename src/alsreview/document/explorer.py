@@ -44,7 +44,7 @@ SEARCH_FIELDS = [
     ("measure", "Measure", ["measure"]),
     ("finding", "Finding", ["finding"]),
     ("comparator", "Comparator", ["comparator"]),
-    ("notes", "Notes", ["notes"]),
+    ("notes", "Notes", ["notes", "arm_notes", "study_notes"]),
     ("domain", "Outcome domain", ["domain", "domain_label"]),
     ("study", "Study", ["study_id", "citation", "reference"]),
     ("arm", "Arm", ["arm_label"]),
@@ -54,7 +54,10 @@ COLUMNS = ["outcome_id", "study_id", "citation", "year", "title", "species", "sp
            "population_label", "model", "evidence_type", "evidence_type_label", "arm_id", "arm_label", "modality",
            "modality_label", "comparator", "domain", "domain_label", "measure", "time_point", "direction",
            "direction_label", "finding", "n_exercise", "n_control", "effect_measure", "effect", "ci_lower", "ci_upper",
-           "p_value", "extraction", "source_url", "study_source_url", "reference", "notes"]
+           "p_value", "extraction", "source_url", "study_source_url", "reference", "notes", "arm_notes", "study_notes"]
+# Columns the page carries once per study or arm rather than on every row (it puts them back on each row as it
+# loads), which keeps long notes and references from repeating for every outcome.
+SHARED = {"study_id": ["title", "reference", "study_source_url", "study_notes"], "arm_id": ["arm_label", "comparator", "arm_notes"]}
 
 
 def _missing(value) -> bool:
@@ -84,11 +87,6 @@ def full_reference(study) -> str:
     return f"{_text(study['authors'])}{year}. {title}. {where}.".replace(" .", ".")
 
 
-def joined_notes(*notes) -> str:
-    """The curators' notes on an outcome, its arm and its study, in that order, each once."""
-    return " | ".join(dict.fromkeys(_text(n) for n in notes if _text(n)))
-
-
 def explorer_rows(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     """Every outcome with its arm and study: codes, their words, the citation, both source pages and the notes."""
     studies = tables["studies"][STUDY_COLUMNS].rename(columns={"source_url": "study_source_url", "notes": "study_notes"})
@@ -96,7 +94,8 @@ def explorer_rows(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     rows = (tables["outcomes"][OUTCOME_COLUMNS]
             .merge(arms, on="arm_id", how="left", validate="many_to_one")
             .merge(studies, on="study_id", how="left", validate="many_to_one"))
-    rows["notes"] = [joined_notes(*n) for n in zip(rows["notes"], rows["arm_notes"], rows["study_notes"])]
+    for column in ("notes", "arm_notes", "study_notes"):
+        rows[column] = [_text(n) for n in rows[column]]
     rows["citation"] = [short_citation(a, y) for a, y in zip(rows["authors"], rows["year"])]
     rows["reference"] = [full_reference(s) for _, s in rows.iterrows()]
     for column, _, _ in FILTERS:
@@ -130,10 +129,14 @@ def page_data(rows: pd.DataFrame, enums: dict[str, list[str]] | None = None,
     """Everything the explorer page needs: the rows, the filters, the colours, the dictionary's words (`meanings`:
     each direction's definition) and the pooling panel's contrasts (explorer_pooling.pooling_data)."""
     years = rows["year"].dropna()
+    row_columns = [c for c in COLUMNS if not any(c in columns for columns in SHARED.values())]
     direction_order = list(dict.fromkeys([*(enums or {}).get("direction", []), *DIRECTION_COLOURS]))
     return {
         "columns": COLUMNS,
-        "rows": [{c: _plain(v) for c, v in zip(COLUMNS, record)} for record in rows[COLUMNS].itertuples(index=False)],
+        "rows": [{c: _plain(v) for c, v in zip(row_columns, record)} for record in rows[row_columns].itertuples(index=False)],
+        "shared": {key: {k: {c: _plain(v) for c, v in values.items()}
+                         for k, values in rows.drop_duplicates(key).set_index(key)[columns].iterrows()}
+                   for key, columns in SHARED.items()},
         "filters": filter_options(rows, enums),
         "search_fields": [{"key": key, "label": name, "columns": columns} for key, name, columns in SEARCH_FIELDS],
         "years": [int(years.min()), int(years.max())] if len(years) else [None, None],
