@@ -206,7 +206,7 @@
       const n = indexes.filter((i) => typed.some((w) => fieldTexts[i][j].includes(w))).length;
       return n ? html`<span class="explorer-field-count" data-field=${f.key}>${f.label} <strong>${n}</strong></span>` : null;
     }).filter(Boolean);
-    fieldCounts.replaceChildren(`Outcomes whose field holds a word of “${state.q}”: `,
+    fieldCounts.replaceChildren(`Where “${state.q}” was found (matching outcomes per field): `,
       ...(parts.length ? parts.flatMap((part, i) => (i ? [" · ", part] : [part])) : ["none"]));
   }
 
@@ -305,7 +305,7 @@
     const href = safeUrl(r.source_url) || safeUrl(r.study_source_url);
     const items = [["Species", r.species_label], ["Model", model], ["Design", r.evidence_type_label], ["Modality", r.modality_label],
       ["Arm", r.arm_label], ["Comparator", r.comparator], ["Time point", r.time_point], ["Numbers", numbers(r)],
-      ["Read from", r.extraction], ["Notes", r.notes], ["Arm notes", r.arm_notes], ["Study notes", r.study_notes]].filter(([, value]) => value != null && value !== "");
+      ["Read from", r.extraction && String(r.extraction).replace(/_/g, " ")], ["Notes", r.notes], ["Arm notes", r.arm_notes], ["Study notes", r.study_notes]].filter(([, value]) => value != null && value !== "");
     return html`<details class="explorer-more"><summary>Details</summary><dl>
       ${items.flatMap(([name, value]) => [html`<dt>${name}</dt>`, html`<dd>${value}</dd>`])}
       ${href ? [html`<dt>Source</dt>`, html`<dd><a href=${href} rel="noopener" aria-label=${"Source page of " + r.citation}>source</a></dd>`] : null}
