@@ -107,7 +107,16 @@
   }
 
   /* --- the panel ------------------------------------------------------------------------------------------------- */
+  // A selection without trial contrasts (an animal subset, say) gets a panel that says so and keeps no state.
+  function emptyPanel() {
+    const element = html`<details class="pool-panel" id="explorer-pool" open>
+      <summary><h2 class="pool-heading">Pool trials yourself</h2></summary>
+      <p>No trial in this selection has a contrast the review could pool.</p></details>`;
+    return {element, setView() {}, writeParams() {}, readParams() {}, state: () => null, analysis: () => null};
+  }
+
   function alsPoolPanel(pooling, onChange) {
+    if (!pooling.contrasts.length) return emptyPanel();
     const settings = pooling.settings;
     const contrasts = pooling.contrasts;
     const models = new Map(settings.models.map((m) => [m.code, m]));
@@ -339,11 +348,6 @@
     }
 
     function draw() {
-      if (!contrasts.length) {
-        element.replaceChildren(html`<summary><h2 class="pool-heading">Pool trials yourself</h2></summary>`,
-          html`<p>No trial in this selection has a contrast the review could pool.</p>`);
-        return;
-      }
       settle();
       drawControls();
       if (inView.length) {

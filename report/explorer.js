@@ -417,6 +417,7 @@
   window.alsExplorer = {state: readControls, shownIds: () => shown.map((r) => r.outcome_id), toHash, fromHash, spreadsheetSafe,
     fold, pool: {state: panel.state, analysis: panel.analysis}};
   // The page's pooling of any contrasts, with the page's settings (the agreement tests feed it synthetic sets).
+  const engine = data.pooling.settings;
   window.__poolForTest = (contrasts, options) => window.alsPooling.analyse(contrasts, Object.assign({
-    z95: data.pooling.settings.z95, xtol: data.pooling.settings.tau2_xtol, words: data.pooling.settings.favours}, options));
+    z95: engine.z95, xtol: engine.tau2_xtol, words: engine.favours}, options));
 })();

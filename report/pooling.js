@@ -90,6 +90,13 @@
     return p > 0.5 ? t : -t;
   }
 
+  // Options over defaults, where an option left undefined keeps its default.
+  function withDefaults(defaults, options) {
+    const out = Object.assign({}, defaults);
+    for (const key of Object.keys(options || {})) if (options[key] !== undefined) out[key] = options[key];
+    return out;
+  }
+
   /* --- the engine (pooling.py) ----------------------------------------------------------------------------------- */
 
   function sum(values) {
@@ -244,7 +251,7 @@
 
   // pooling.pool for the panel's models: tau2 "fe" or "reml", interval "wald", "knha" or "hksj".
   function pool(effects, variances, options) {
-    const opts = Object.assign({tau2: "reml", interval: "hksj", z95: Z95, xtol: TAU2_XTOL}, options);
+    const opts = withDefaults({tau2: "reml", interval: "hksj", z95: Z95, xtol: TAU2_XTOL}, options);
     const fe = fixedMean(effects, variances, 0);
     const feSe = Math.sqrt(1 / fe.total);
     const tau2 = opts.tau2 === "fe" ? 0 : remlTau2(effects, variances, opts.xtol);
@@ -293,7 +300,7 @@
   // What the review would pool from these contrasts, and with which model: the chosen rows with their
   // effects on the pooled measure, and the result (null below two trials, or when the scales cannot be combined).
   function analyse(contrasts, options) {
-    const opts = Object.assign({tau2: "reml", interval: "hksj", z95: Z95, words: FAVOURS,
+    const opts = withDefaults({tau2: "reml", interval: "hksj", z95: Z95, xtol: TAU2_XTOL, words: FAVOURS,
       meanDifference: "mean difference", standardised: "standardised mean difference"}, options);
     const {chosen, unused} = oneContrastPerTrial(contrasts);
     const scales = new Set(chosen.map((c) => c.scale));

@@ -303,3 +303,21 @@ def test_screenshot_of_the_pooling_panel_at_1280_by_800(explorer_browser, explor
     assert SCREENSHOT.stat().st_size > 20_000
     tab.assert_clean()
     tab.tab.close()
+
+
+def test_a_selection_without_trial_contrasts_gets_a_panel_that_says_so(page):
+    """An animal subset ships no contrasts (and page_data without pooling ships no settings either)."""
+    page.open()
+    text = page.tab.evaluate("""() => {
+        const panel = window.alsPoolPanel({contrasts: [], review: [], settings: {}}, () => {});
+        panel.setView(new Set(["x"]));
+        const params = new URLSearchParams();
+        panel.writeParams(params);
+        return [panel.element.textContent, params.toString()];
+    }""")
+    assert "No trial in this selection has a contrast" in text[0] and text[1] == ""
+    assert page.tab.locator(".pool-summary").get_attribute("data-status") == "pooled"
+    page.open(fragment({"species": ["mouse"]}))  # trials exist, but none is in view
+    assert page.tab.locator(".pool-summary").get_attribute("data-status") == "hidden"
+    assert "matches the filters" in page.tab.locator(".pool-summary").inner_text()
+    page.assert_clean()
