@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .. import protocol
+from ..data import protocol
 from ..data.favours import (
     DIRECTION_UNKNOWN,
     FAVOURS_CONTROL,
