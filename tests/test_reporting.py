@@ -77,7 +77,22 @@ def test_clinical_context_only_for_a_mean_difference_on_the_scale_its_threshold_
 
 def test_tables_name_studies_by_author_and_year_beside_their_citation():
     assert citation_cell("drory2001", {"drory2001": "Drory 2001"}) == "Drory 2001 @drory2001"
-    assert citation_cell("drory2001; braga2018", {"drory2001": "Drory 2001"}) == "Drory 2001 @drory2001; braga2018 @braga2018"
+    assert citation_cell("drory2001; braga2018") == "drory2001 @drory2001; braga2018 @braga2018"
+    # A key the bibliography lacks (a work removed since the last release) is shown, never cited.
+    assert citation_cell("drory2001; gone2010", {"drory2001": "Drory 2001"}) == "Drory 2001 @drory2001; gone2010"
+
+
+def test_a_release_naming_a_removed_work_shows_it_by_its_recorded_label():
+    from alsreview.living.releases import what_changed
+
+    row = {"kind": "study", "number": 2010.0, "ci_lower": None, "ci_upper": None, "studies": None, "text": "human_rct"}
+    previous = pd.DataFrame([{**row, "version": "1.0.0", "key": "gone2010", "label": "Gone 2010 (withdrawn)"},
+                             {**row, "version": "1.0.0", "key": "kept2011", "label": "kept2011"}])
+    current = pd.DataFrame([{**row, "version": "1.1.0", "key": "kept2011", "label": "kept2011"},
+                            {**row, "version": "1.1.0", "key": "new2024", "label": "new2024"}])
+    studies = what_changed(previous, current)["studies"].set_index("change")["study_id"]
+    assert studies["removed"] == "Gone 2010 (withdrawn)" and studies["added"] == "new2024"
+    assert "@" not in citation_cell(studies["removed"], {"new2024": "New 2024"})
     assert "@" not in citation_cell("not a key!", {})
 
 

@@ -46,15 +46,19 @@ LANDSCAPE_CHARS = 200
 def citation_cell(value, names: dict[str, str] | None = None) -> str:
     """A study key shown by its name with its Quarto citation ('Drory 2001 @drory2001', linked to the reference
     list); anything that is not a well-formed key is shown as escaped text, so citation markup never comes from
-    free text. A key without a name in `names` is shown as itself."""
+    free text. When `names` is given, only its keys are cited: anything else (a work removed since a release) is
+    not in the bibliography and is shown as text."""
     if not isinstance(value, str):
         return markdown_cell(value)
-    names = names or {}
-    try:
-        # The name stays visible beside its citation: numbered styles (AMA) would otherwise show a bare number.
-        return "; ".join(f"{escape_text(names.get(key, key))} {cite(key)}" for key in value.split("; "))
-    except ValueError:
-        return markdown_cell(value)
+    parts = []
+    for key in value.split("; "):
+        try:
+            # The name stays visible beside its citation: numbered styles (AMA) would otherwise show a bare number.
+            parts.append(f"{escape_text((names or {}).get(key, key))} {cite(key)}" if names is None or key in names else
+                         markdown_cell(key))
+        except ValueError:
+            return markdown_cell(value)
+    return "; ".join(parts)
 
 
 def cell_texts(frame: pd.DataFrame, citations: tuple[str, ...] = (),

@@ -109,7 +109,9 @@ def what_changed(previous: pd.DataFrame, current: pd.DataFrame) -> dict[str, pd.
         after.loc[sorted(set(after.index) - set(before.index))].assign(change="added"),
         before.loc[sorted(set(before.index) - set(after.index))].assign(change="removed"),
     ]).reset_index()
-    studies = pd.DataFrame({"change": studies["change"], "study_id": studies["key"],
+    # A removed work is no longer in the bibliography: it is shown by the label its release recorded, never cited.
+    shown = studies["key"].where(studies["change"] == "added", studies["label"].fillna(studies["key"]))
+    studies = pd.DataFrame({"change": studies["change"], "study_id": shown,
                             "year": studies["number"].astype("Int64"), "evidence_type": studies["text"]})
     old, new = part(previous, "count")["number"], part(current, "count")
     counts = pd.DataFrame([{"count": row.label, "before": _int(old.get(key)), "after": _int(row.number)}

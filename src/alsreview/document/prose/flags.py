@@ -45,6 +45,7 @@ def section_flags(tables: dict[str, pd.DataFrame], corpus: dict[str, pd.DataFram
         "has_human_evidence": bool((primary["species"] == "human").any()),
         "has_human_trials": bool((primary["evidence_type"] == "human_rct").any()),
         "has_outcomes": bool(len(tables["outcomes"])),
+        "has_reviews": bool(tables["studies"]["evidence_type"].isin(["systematic_review", "narrative_review"]).any()),
         "has_pooled_results": bool(len(tables.get("pooled_results", []))),
         **risk_of_bias_flags(tables.get("risk_of_bias", pd.DataFrame(columns=["assessed_by", "tool"]))),
         "has_recommendation_support": bool(len(tables.get("recommendation_support", []))),
