@@ -92,7 +92,7 @@ quarto-once:
 	fi
 
 test: $(STAMP) ## run the test suite
-	$(BIN)/python -m pytest -n "$$TEST_JOBS" --dist loadgroup
+	$(BIN)/python -m pytest -n "$$TEST_JOBS" --dist loadgroup --durations=15
 
 bench: $(STAMP) ## benchmark setup, validation, analyses and the whole chain (slow; not run in CI)
 	QUARTO="$(QUARTO)" $(BIN)/python benchmarks/bench.py --test

@@ -95,7 +95,7 @@ def shipped(tmp_path_factory):
     return folder
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(year=st.integers(1960, 2035), design=st.sampled_from(sorted(DESIGNS)), modality=st.sampled_from(MODALITIES),
        outcomes=st.lists(st.tuples(st.sampled_from(DOMAINS), st.sampled_from(DIRECTIONS)), min_size=1, max_size=3))
 def test_any_valid_study_keeps_the_generated_text_true(shipped, tmp_path_factory, year, design, modality, outcomes):
