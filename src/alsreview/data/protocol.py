@@ -101,6 +101,15 @@ class _Checker:
             self.fail(path, value, "must not be empty")
         return value
 
+    def identifier(self, path: str, pattern: re.Pattern, shape: str, seen: set, repeated: str) -> None:
+        """Text of a given shape that names one entry only (a criterion code, a version)."""
+        value = self.text(path)
+        if value is not None and not pattern.fullmatch(value):
+            self.fail(path, value, shape)
+        elif value in seen:
+            self.fail(path, value, repeated)
+        seen.add(value)
+
     def number(self, path: str, low: float, high: float, whole: bool = False):
         kind = int if whole else (int, float)
         value = self.get(path, kind, f"must be a {'whole ' if whole else ''}number from {low:g} to {high:g}")
@@ -121,12 +130,8 @@ def _check_sections(c: _Checker) -> None:
         c.text(f"question.{key}")
     codes = set()
     for i, _ in enumerate(c.get("eligibility", list, "must be a list of criteria") or []):
-        code = c.text(f"eligibility[{i}].code")
-        if code is not None and not CODE.fullmatch(code):
-            c.fail(f"eligibility[{i}].code", code, "a criterion code is a capital letter and a number, e.g. P1")
-        elif code in codes:
-            c.fail(f"eligibility[{i}].code", code, "criterion codes must be unique")
-        codes.add(code)
+        c.identifier(f"eligibility[{i}].code", CODE, "a criterion code is a capital letter and a number, e.g. P1",
+                     codes, "criterion codes must be unique")
         applies = c.text(f"eligibility[{i}].applies_to")
         if applies is not None and applies not in APPLIES_TO:
             c.fail(f"eligibility[{i}].applies_to", applies, f"must be one of {', '.join(APPLIES_TO)}")
@@ -140,12 +145,7 @@ def _check_sections(c: _Checker) -> None:
     c.text("search_schedule.note")
     seen = set()
     for i, _ in enumerate(c.get("versions", list, "must list every release with its trigger") or []):
-        version = c.text(f"versions[{i}].version")
-        if version is not None and not VERSION.fullmatch(version):
-            c.fail(f"versions[{i}].version", version, "must look like 1.2.3")
-        elif version in seen:
-            c.fail(f"versions[{i}].version", version, "each version has one entry")
-        seen.add(version)
+        c.identifier(f"versions[{i}].version", VERSION, "must look like 1.2.3", seen, "each version has one entry")
         c.get(f"versions[{i}].date", dt.date, "must be a date, YYYY-MM-DD")
         c.text(f"versions[{i}].trigger")
         c.text(f"versions[{i}].methods_changes")
