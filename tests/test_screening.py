@@ -42,5 +42,21 @@ def test_update_flow_boxes_carry_the_flow_counts():
     assert boxes.loc["excluded", "detail"] == "not about ALS (n = 1)"
     assert boxes.loc["screened", "n"] == 2
     fig = plot_prisma(boxes.reset_index())
-    texts = " ".join(t.get_text() for t in fig.axes[0].texts)
+    texts = " ".join(" ".join(t.get_text() for t in fig.axes[0].texts).split())  # boxes wrap their lines
     assert "Works in this version (n = 44)" in texts
+
+
+def test_citation_searching_and_reports_not_retrieved_have_their_own_boxes():
+    searches = pd.DataFrame({"search_id": ["T01", "C01"], "source": ["stored pages", "citation searching (review lists)"],
+                             "records": [8, 3]})
+    screening = pd.DataFrame({
+        "record_id": ["T1", "T2", "C1", "C2", "C3"], "search_id": ["T01", "T01", "C01", "C01", "C01"],
+        "decision": ["included", "duplicate", "excluded", "not_retrieved", "included"],
+        "reason": [None, None, "not_als", None, None], "study_id": ["a2020", None, None, None, "b2021"],
+    })
+    flow = update_flow(searches, screening, previous_studies=1, included_now=3).set_index("box")["n"]
+    assert flow["Search results returned"] == 8  # the citation row's count is not a database result
+    assert (flow["Records from searches"], flow["Records from citation searching"]) == (2, 3)
+    assert flow["Records screened"] == 4
+    assert (flow["Reports not retrieved"], flow["Records excluded"], flow["New studies included"]) == (1, 1, 2)
+    assert flow["Total studies in the review"] == 3

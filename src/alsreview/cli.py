@@ -154,13 +154,11 @@ def cmd_search(args) -> int:
     from .data.load import load_tables
     from .living.search import SearchUnavailable, UnusableReply, fetch_pubmed, saved_query, unscreened
 
-    email = args.email or os.environ.get("NCBI_EMAIL", "")
-    if not email:
-        raise UsageError("give --email (or set NCBI_EMAIL): NCBI asks every E-utilities user for a contact address")
+    email = ncbi_email(args)
     tables = load_tables(Path(args.data_dir))
     query = args.query or saved_query(tables["searches"])
     try:
-        records = fetch_pubmed(query, email, retmax=args.retmax)
+        records = fetch_pubmed(query, email, retmax=args.retmax, since=args.since)
     except SearchUnavailable as exc:
         print(f"alsreview search: {exc}. The saved query needs internet access to PubMed; nothing was changed.\n"
               f"  query: {query}", file=sys.stderr)
@@ -174,6 +172,54 @@ def cmd_search(args) -> int:
         print(f"PMID:{row.pmid}\t{year}\t{row.title}")
     print(f"{len(records)} record(s) found, {len(new)} not yet in screening.csv", file=sys.stderr)
     return 0
+
+
+def ncbi_email(args) -> str:
+    email = args.email or os.environ.get("NCBI_EMAIL", "")
+    if not email:
+        raise UsageError("give --email (or set NCBI_EMAIL): NCBI asks every E-utilities user for a contact address")
+    return email
+
+
+def cmd_retractions(args) -> int:
+    """Ask PubMed for the publication types of every included PMID; print the flagged works, and with --record add
+    the new ones to publication_flags.csv, atomically."""
+    import datetime as dt
+
+    from .data.files import read_bytes_safely
+    from .data.load import load_tables
+    from .data.schema import read_datapackage
+    from .data.tidy import atomic_write
+    from .living.releases import appended
+    from .living.retractions import (FLAG_WORDS, fetch_publication_types, included_pmids, new_flags,
+                                     publication_flags, unanswered)
+    from .living.search import SearchUnavailable, UnusableReply
+
+    email = ncbi_email(args)
+    package = read_datapackage(Path(args.data_dir))
+    tables = load_tables(package)
+    works = included_pmids(tables["studies"])
+    try:
+        types = fetch_publication_types(works["pmid"].tolist(), email)
+    except (SearchUnavailable, UnusableReply) as exc:
+        print(f"alsreview retractions: {exc}; nothing was changed", file=sys.stderr)
+        return EXIT_OUTSIDE
+    found = publication_flags(works, types, dt.date.today().isoformat())
+    for row in found.itertuples(index=False):
+        print(f"{row.study_id}\tPMID:{row.pmid}\t{FLAG_WORDS[row.flag]}")
+    missing = unanswered(works, types)
+    if missing:
+        print(f"PubMed did not describe {len(missing)} PMID(s): {', '.join(missing)}", file=sys.stderr)
+    recorded = tables["publication_flags"]
+    fresh = new_flags(found, recorded)
+    if args.record and len(fresh):
+        path = package.path_of("publication_flags")
+        text = read_bytes_safely(path, display_path(path), "publication_flags.csv is missing").decode("utf-8")
+        atomic_write(path, appended(text, fresh, list(recorded.columns)))
+        print(f"recorded {len(fresh)} new flag(s) in {display_path(path)} (decision pending)", file=sys.stderr)
+    print(f"{len(works)} PMID(s) checked, {len(found)} flagged, {len(fresh)} not yet recorded", file=sys.stderr)
+    undecided = set(found["study_id"]) - set(recorded.loc[recorded["decision"] != "pending", "study_id"])
+    return 1 if undecided else 0
 
 
 def release_version(package) -> str:
@@ -271,7 +317,16 @@ COMMANDS = {
                "prints the PMIDs that data/screening.csv does not hold yet, newest first. Writes nothing. Exit 4 "
                "when PubMed cannot be reached or its reply cannot be used (not XML, too large, of another shape).",
                ["alsreview search --email you@example.org", "alsreview search --retmax 200 --email you@example.org",
-                "alsreview search --email you@example.org --query 'ALS AND exercise'"]),
+                "alsreview search --email you@example.org --query 'ALS AND exercise'",
+                "alsreview search --email you@example.org --since 2026-11-26"]),
+    "retractions": ("ask PubMed whether an included work was retracted or has an expression of concern (needs internet)",
+                    "Sends the PMID of every work in data/studies.csv to NCBI's ESummary and prints each work whose "
+                    "publication types include 'Retracted Publication' or 'Expression of Concern'. With --record, "
+                    "adds the new flags to data/publication_flags.csv with the decision 'pending' (a flagged work "
+                    "leaves the pooling until a curator sets keep or exclude) and never changes a decision already "
+                    "made. Exit 4 when PubMed cannot be reached; exit 1 when a work is flagged and not yet decided.",
+                    ["alsreview retractions --email you@example.org",
+                     "alsreview retractions --email you@example.org --record"]),
     "snapshot": ("record the current data as a release in data/releases.csv",
                  "Appends the current works, counts, pooled estimates and conclusions under the version in "
                  "datapackage.json; the next version's 'What changed' section compares with it. Raise the version in "
@@ -368,7 +423,22 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--email", metavar="ADDRESS", help="contact address sent to NCBI (default: $NCBI_EMAIL)")
     s.add_argument("--query", metavar="QUERY", help="search this instead of the saved query")
     s.add_argument("--retmax", type=int, default=1000, metavar="N", help="most records to fetch (default: 1000)")
+    s.add_argument("--since", metavar="DATE", type=iso_date,
+                   help="only records that entered PubMed on or after DATE (YYYY-MM-DD), e.g. the last search's date")
+    r = commands["retractions"]
+    r.add_argument("--email", metavar="ADDRESS", help="contact address sent to NCBI (default: $NCBI_EMAIL)")
+    r.add_argument("--record", action="store_true", help="add new flags to data/publication_flags.csv (decision pending)")
     return p
+
+
+def iso_date(text: str) -> str:
+    """A YYYY-MM-DD date that exists, as argparse's type: a wrong one is a usage error naming the value."""
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(text).isoformat()
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date of the form YYYY-MM-DD") from None
 
 
 def fault_message(exc: OSError) -> tuple[int, str] | None:
@@ -396,7 +466,8 @@ def main(argv: list[str] | None = None) -> int:
 
     handlers = {"validate": cmd_validate, "build": cmd_build, "render": cmd_render, "report": cmd_report,
                 "tidy": cmd_tidy,
-                "readme": cmd_readme, "search": cmd_search, "snapshot": cmd_snapshot}
+                "readme": cmd_readme, "search": cmd_search, "snapshot": cmd_snapshot,
+                "retractions": cmd_retractions}
     try:
         return handlers[args.command](args)
     except DataError as exc:

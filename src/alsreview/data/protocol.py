@@ -49,6 +49,7 @@ class Protocol:
     publication_bias_min_trials: int
     smallest_effect_smd: float
     clinical_importance: tuple[dict, ...] = ()
+    pooled_designs: tuple[str, ...] = ("human_rct",)
 
     @property
     def versions(self) -> dict[str, dict]:
@@ -194,6 +195,9 @@ def check(data: object, lines: dict[str, int], shown: str) -> tuple[list[Problem
     interval = c.text("analysis.pooling.interval")
     if interval is not None and interval not in INTERVAL_CODES:
         c.fail("analysis.pooling.interval", interval, f"must be one of {', '.join(INTERVAL_CODES)}")
+    designs = c.get("analysis.pooling.designs", list, "must list studies.evidence_type codes") or []
+    for i, _ in enumerate(designs):
+        c.text(f"analysis.pooling.designs[{i}]")
     numbers = {
         "few_trials": c.number("analysis.pooling.few_trials", 2, 100, whole=True),
         "high_risk_weight": c.number("analysis.certainty.high_risk_weight", 0.01, 1),
@@ -215,7 +219,7 @@ def check(data: object, lines: dict[str, int], shown: str) -> tuple[list[Problem
     if c.problems:
         return sorted(set(c.problems)), None
     return [], Protocol(raw=data, no_added_exercise=tuple(comparators), includes_some_exercise=tuple(some),
-                        windows=windows, tau2=tau2, interval=interval,
+                        windows=windows, tau2=tau2, interval=interval, pooled_designs=tuple(designs),
                         clinical_importance=tuple(data["analysis"].get("clinical_importance") or ()), **numbers)
 
 
@@ -243,8 +247,13 @@ def load(path: Path = PROTOCOL_FILE) -> Protocol:
     return protocol
 
 
+def criterion_by_reason(protocol: Protocol) -> dict[str, str]:
+    """The criterion code each screening reason belongs to ('not_als' -> 'P1'): how an exclusion names its criterion."""
+    return {reason: str(c["code"]) for c in protocol.raw["eligibility"] for reason in c["excludes"]}
+
+
 def cross_check(protocol: Protocol, shown: str, comparator_kinds: list[str], screening_reasons: list[str],
-                versions: list[str]) -> list[Problem]:
+                versions: list[str], evidence_types: list[str] | None = None) -> list[Problem]:
     """Rules between the protocol and the data dictionary and tables: codes that exist, and a version entry for
     every release, so the report can say why each version was made."""
     problems = []
@@ -255,6 +264,15 @@ def cross_check(protocol: Protocol, shown: str, comparator_kinds: list[str], scr
         for reason in set(criterion["excludes"]) - set(screening_reasons):
             problems.append(Problem(shown, 0, f"eligibility {criterion['code']}.excludes", reason,
                                     f"not a reason of screening.csv ({', '.join(screening_reasons)})"))
+    for code in set(protocol.pooled_designs) - set(evidence_types or protocol.pooled_designs):
+        problems.append(Problem(shown, 0, "analysis.pooling.designs", code,
+                                f"not an evidence_type of studies.csv ({', '.join(evidence_types or [])})"))
+    criterion_of = criterion_by_reason(protocol)
+    for reason in screening_reasons:
+        if reason not in criterion_of:
+            problems.append(Problem(shown, 0, "eligibility", reason,
+                                    "a reason of screening.csv that no criterion lists under excludes: every exclusion "
+                                    "must name the criterion it fails"))
     for version in sorted(set(versions) - set(protocol.versions)):
         problems.append(Problem(shown, 0, "versions", version, "a release or the data package's version has no "
                                                                "entry here: add its date, trigger and methods_changes"))

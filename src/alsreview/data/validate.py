@@ -26,6 +26,8 @@ from .paths import DATA_DIR, display_path
 from .raw import LINE, RawTable, problems_where, read_raw
 from .schema import DataPackage, Field, read_datapackage
 from .subset import PRIMARY_EVIDENCE, TRAINING, has_exercise_arms
+from .records import check_records
+from .review_lists import check_review_trials
 from .update_log import check_screening
 
 ANIMAL_POPULATIONS = ("als_model_animal", "healthy_animal", "other_disease_model_animal")
@@ -383,6 +385,8 @@ def validate_raw(package: DataPackage, raw: dict[str, RawTable]) -> list[Problem
     problems += check_coverage(raw)
     problems += check_modality_groups(package, raw)
     problems += check_screening(package, raw)
+    problems += check_records(raw["screening"]) if "screening" in raw else []
+    problems += check_review_trials(raw)
     problems += check_directions(raw)
     problems += check_outcome_consistency(raw)
     problems += check_appraisal(raw)
@@ -420,7 +424,8 @@ def check_protocol(package: DataPackage, raw: dict[str, RawTable]) -> list[Probl
     return protocol.cross_check(plan, display_path(protocol.PROTOCOL_FILE),
                                 package.enum("interventions", "comparator_kind") if "interventions" in package.resources else [],
                                 package.enum("screening", "reason") if "screening" in package.resources else [],
-                                [v for v in versions if v])
+                                [v for v in versions if v],
+                                package.enum("studies", "evidence_type") if "studies" in package.resources else None)
 
 
 def validate(source: Path | DataPackage = DATA_DIR) -> list[Problem]:

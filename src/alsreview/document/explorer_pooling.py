@@ -21,7 +21,7 @@ from ..data.favours import (
 )
 from ..data.labels import short_citation
 from ..synthesis.bias import JUDGEMENT_STYLE, overall_by_study
-from ..synthesis.contrasts import COMPARATOR_KINDS, MEAN_DIFFERENCE, trial_candidates, usable_contrasts
+from ..synthesis.contrasts import COMPARATOR_KINDS, MEAN_DIFFERENCE, candidates_of, usable_contrasts
 from ..synthesis.pooling import INTERVALS, SETTINGS, TAU2_METHODS, Z95
 from ..synthesis.trial_pooling import FEW_TRIALS, PRIMARY_INTERVAL, PRIMARY_TAU2, pooled_trials, standardised
 from .explorer import label
@@ -50,7 +50,7 @@ def _smd(row: pd.Series) -> tuple[float | None, float | None]:
 
 def contrast_records(tables: dict[str, pd.DataFrame]) -> list[dict]:
     """Every usable trial contrast (assumption-based ones included and flagged), in the review's row order."""
-    candidates = trial_candidates(tables["outcomes"], tables["interventions"], tables.get("scales"), assumptions=True)
+    candidates = candidates_of(tables)
     usable = candidates.loc[candidates["usable"]]
     studies = tables["studies"].set_index("study_id")
     scales = tables.get("scales")
@@ -78,7 +78,7 @@ def contrast_records(tables: dict[str, pd.DataFrame]) -> list[dict]:
 def review_analyses(tables: dict[str, pd.DataFrame]) -> list[dict]:
     """The review's own pooled analyses: primary (rows usable as stated) and secondary (recorded assumptions
     allowed), each with the primary model, as the review reports them."""
-    candidates = trial_candidates(tables["outcomes"], tables["interventions"], tables.get("scales"), assumptions=True)
+    candidates = candidates_of(tables)
     out = []
     for analysis, assumptions in (("primary", False), ("secondary", True)):
         pooled = pooled_trials(usable_contrasts(candidates, assumptions))

@@ -17,9 +17,24 @@ EXCLUSION_REASONS = {
     "protocol_only": "protocol or registry entry only",
     "conference_abstract": "conference abstract only",
     "already_in_corpus": "already in the previous version",
-    "not_a_trial_or_review": "neither a trial nor a systematic review",
-    "other": "other reason (see notes)",
+    "no_results": "no results on any page read",
+    "not_systematic_review": "a review that is not systematic",
 }
+# searches.source of the rows that record citation searching: PRISMA 2020's "other methods" column
+CITATION_SOURCE = "citation searching"
+
+
+def from_citations(searches: pd.DataFrame, screening: pd.DataFrame) -> pd.Series:
+    """Which screening records were found by citation searching (their search's source starts with CITATION_SOURCE)."""
+    if not {"source", "search_id"} <= set(searches.columns) or "search_id" not in screening.columns:
+        return pd.Series(False, index=screening.index)
+    return screening["search_id"].isin(set(searches.loc[citation_searches(searches), "search_id"]))
+
+
+def citation_searches(searches: pd.DataFrame) -> pd.Series:
+    """The rows of searches.csv that record citation searching rather than a query."""
+    source = searches["source"] if "source" in searches.columns else pd.Series("", index=searches.index)
+    return source.astype(str).str.lower().str.startswith(CITATION_SOURCE)
 
 
 def update_flow(searches: pd.DataFrame, screening: pd.DataFrame, previous_studies: int, included_now: int) -> pd.DataFrame:
@@ -33,13 +48,20 @@ def update_flow(searches: pd.DataFrame, screening: pd.DataFrame, previous_studie
     screened = len(screening) - duplicates
     excluded = screening.loc[screening["decision"] == "excluded"]
     new = screening.loc[screening["decision"] == "included", "study_id"].dropna().nunique()
+    cited = from_citations(searches, screening)
+    database = ~citation_searches(searches)
     rows = [
         ("previous", "Studies included in the previous version", previous_studies, "works recorded in that release's snapshot"),
-        ("identification", "Search results returned", int(searches["records"].fillna(0).sum()),
-         f"{len(searches)} searches; the same record is often returned by several searches"),
+        ("identification", "Search results returned", int(searches.loc[database, "records"].fillna(0).sum()),
+         f"{int(database.sum())} searches; the same record is often returned by several searches"),
+        ("identification", "Records from searches", int((~cited).sum()), "databases, registers and stored pages"),
+        ("identification", "Records from citation searching", int(cited.sum()),
+         "trial lists of the included systematic reviews (review_trials.csv)"),
         ("identification", "Distinct records considered", len(screening), "one row each in the screening log"),
         ("identification", "Duplicates removed", duplicates, "the same work met again under another address"),
         ("screening", "Records screened", screened, "title and abstract, or the full text where stored"),
+        ("screening", "Reports not retrieved", int(decisions.get("not_retrieved", 0)),
+         "no page of the work itself could be read"),
         ("screening", "Records excluded", len(excluded), "reasons below"),
     ]
     for reason, count in excluded["reason"].fillna("other").value_counts().sort_index().items():
@@ -63,13 +85,18 @@ def update_flow_boxes(flow: pd.DataFrame) -> pd.DataFrame:
     detail = flow.set_index("box")["detail"]
     reasons = flow.loc[flow["box"].str.startswith("Excluded: ")]
     boxes = [
-        ("identified", "Identification", 0, "Distinct records considered", n["Distinct records considered"],
+        ("identified", "Identification", 0, "Records from searches", n["Records from searches"],
          f"search results returned (n = {int(n['Search results returned'])}); {detail['Search results returned']}",
          "duplicates screened"),
-        ("duplicates", "Identification", 1, "Duplicates removed", n["Duplicates removed"], "", ""),
-        ("screened", "Screening", 0, "Records screened", n["Records screened"], "", "excluded new"),
+        ("duplicates", "Identification", 1, "Duplicates removed", n["Duplicates removed"],
+         f"of {int(n['Distinct records considered'])} distinct records considered", ""),
+        ("cited", "Identification", 2, "Records from citation searching (other methods)",
+         n["Records from citation searching"], detail["Records from citation searching"], "duplicates screened"),
+        ("screened", "Screening", 0, "Records screened", n["Records screened"], "", "excluded retrieved new"),
         ("excluded", "Screening", 1, "Records excluded", n["Records excluded"],
          "\n".join(f"{r.box[len('Excluded: '):]} (n = {int(r.n)})" for r in reasons.itertuples()), ""),
+        ("retrieved", "Screening", 2, "Reports not retrieved", n["Reports not retrieved"],
+         detail["Reports not retrieved"], ""),
         ("new", "Included", 0, "New studies included", n["New studies included"], "", "total"),
         ("previous", "Included", 1, "Works in the previous version", n["Studies included in the previous version"],
          "", "total"),

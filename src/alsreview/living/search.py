@@ -87,15 +87,17 @@ def saved_query(searches: pd.DataFrame) -> str:
     return str(pubmed.sort_values(["date", "search_id"]).iloc[-1]["query"])
 
 
-def fetch_pubmed(query: str, email: str, retmax: int = 1000) -> pd.DataFrame:
-    """PMIDs, titles and years PubMed returns for `query` today (one page of up to `retmax` records)."""
+def fetch_pubmed(query: str, email: str, retmax: int = 1000, since: str | None = None) -> pd.DataFrame:
+    """PMIDs, titles and years PubMed returns for `query` today (one page of up to `retmax` records); with `since`
+    (YYYY-MM-DD), only the records that entered PubMed on or after that day (Entrez date)."""
     from Bio import Entrez
 
     Entrez.email = email
     Entrez.tool = "alsreview"
     Entrez.max_tries, Entrez.sleep_between_tries = 2, 2
     try:
-        with Entrez.esearch(db="pubmed", term=query, retmax=retmax) as handle:
+        dates = {"datetype": "edat", "mindate": since.replace("-", "/"), "maxdate": "3000"} if since else {}
+        with Entrez.esearch(db="pubmed", term=query, retmax=retmax, **dates) as handle:
             ids = pmids(read_reply(handle, "ESearch", retmax), retmax)
         if not ids:
             return pd.DataFrame(columns=RECORD_COLUMNS)

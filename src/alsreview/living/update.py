@@ -14,7 +14,7 @@ from ..data.labels import EVIDENCE_TYPE, label, study_names
 from ..data.subset import is_exercise_study, split_arms
 from ..synthesis.bias import overall_by_study
 from ..synthesis.appraisal import arm_name
-from ..synthesis.contrasts import COMPARATOR_KINDS, trial_candidates, usable_contrasts
+from ..synthesis.contrasts import COMPARATOR_KINDS, candidates_of, usable_contrasts
 from ..synthesis.forest import plot_trial_forests
 from ..synthesis.grade import conclusion_for_people, harms_outcome, narrative_outcomes, summary_of_findings
 from ..synthesis.reported import beside_published
@@ -127,7 +127,7 @@ def published_meta_analyses(pooled: pd.DataFrame, studies: pd.DataFrame) -> pd.D
 
 def update_tables(tables: dict[str, pd.DataFrame], corpus: dict[str, pd.DataFrame], version: str) -> dict:
     """Everything notebook 04-living-update writes: flow, trials, pooling with sensitivity, published estimates, changes, values."""
-    candidates = trial_candidates(tables["outcomes"], tables["interventions"], tables.get("scales"), assumptions=True)
+    candidates = candidates_of(tables)
     contrasts, assumed_contrasts = usable_contrasts(candidates, False), usable_contrasts(candidates, True)
     pooled, assumed = pooled_trials(contrasts), pooled_trials(assumed_contrasts)
     # Sensitivity analysis of the comparator rule: only comparators without any exercise (no stretching either).

@@ -92,15 +92,17 @@ def _arm_numbers(r, n_randomised: pd.Series, assumptions: bool):
 
 
 def trial_candidates(outcomes: pd.DataFrame, arms: pd.DataFrame, scales: pd.DataFrame | None = None,
-                     assumptions: bool = False) -> pd.DataFrame:
+                     assumptions: bool = False, held_back: dict[str, str] | None = None) -> pd.DataFrame:
     """Every trial outcome against a comparator arm, with its contrast where one can be formed, or why not.
 
     A contrast needs a comparator with no added exercise (usual care with or without stretching, or sham), a time point, and
     either arm means with SDs and the numbers analysed, or a mean difference with its 95% CI. Without
     `assumptions` only what the page states counts. With them, a row may also use a '±' of unstated kind as an SD
     and the numbers randomised as the numbers analysed, but only where the row records why (spread_as_sd_reason,
-    n_from_randomised_reason); the assumption column then says which was made.
+    n_from_randomised_reason); the assumption column then says which was made. A study in `held_back` (a PubMed
+    retraction or concern flag nobody has cleared, see living/retractions.py) is never usable, and says why.
     """
+    held_back = held_back or {}
     columns = CONTRAST_COLUMNS + ["comparator_kind", "usable", "reason"]
     if outcomes.empty or "comparator_arm_id" not in outcomes.columns or "comparator_kind" not in arms.columns:
         return pd.DataFrame(columns=columns)
@@ -119,7 +121,9 @@ def trial_candidates(outcomes: pd.DataFrame, arms: pd.DataFrame, scales: pd.Data
         has_groups = all(pd.notna(v) for v in (r.mean_exercise, r.sd_exercise, r.mean_control, r.sd_control))
         has_md = (isinstance(r.effect_measure, str) and r.effect_measure.lower() == MEAN_DIFFERENCE and
                   pd.notna(r.effect) and pd.notna(r.ci_lower) and pd.notna(r.ci_upper) and r.ci_upper > r.ci_lower)
-        if kind not in NO_ADDED_EXERCISE:
+        if r.study_id in held_back:
+            row["reason"] = held_back[r.study_id]
+        elif kind not in NO_ADDED_EXERCISE:
             row["reason"] = f"comparator is {COMPARATOR_KINDS.get(kind, 'not described')}, not 'no added exercise'"
         elif not row["window"]:
             row["reason"] = ("time range spans several follow-up windows" if time_window(r.time_point) == SPANS_WINDOWS
@@ -142,6 +146,24 @@ def trial_candidates(outcomes: pd.DataFrame, arms: pd.DataFrame, scales: pd.Data
             row["reason"] = "no arm means with spread, and no mean difference with a 95% CI"
         out.append(row)
     return pd.DataFrame(out, columns=columns)
+
+
+def candidates_of(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """`trial_candidates` of a whole set of tables, with assumptions marked, flagged publications held back and
+    designs the protocol does not pool (analysis.pooling.designs) left out with the reason: the one call the
+    pooling, the update and the explorer share."""
+    from ..living.retractions import held_back
+
+    kept_out = held_back(tables.get("publication_flags"))
+    studies = tables.get("studies")
+    if studies is not None and "evidence_type" in studies:
+        pooled = protocol.load().pooled_designs
+        for sid, design in zip(studies["study_id"], studies["evidence_type"]):
+            if design not in pooled and sid not in kept_out:
+                kept_out[sid] = (f"design is {str(design).replace('_', ' ')}: the protocol pools "
+                                 f"{', '.join(d.replace('_', ' ') for d in pooled)} only")
+    return trial_candidates(tables["outcomes"], tables["interventions"], tables.get("scales"), assumptions=True,
+                            held_back=kept_out)
 
 
 def trial_contrasts(outcomes: pd.DataFrame, arms: pd.DataFrame, scales: pd.DataFrame | None = None,

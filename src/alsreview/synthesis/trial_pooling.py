@@ -14,7 +14,7 @@ import pandas as pd
 
 from ..data import protocol
 from ..data.favours import DIRECTION_UNKNOWN, favours
-from .contrasts import MEAN_DIFFERENCE, trial_contrasts
+from .contrasts import MEAN_DIFFERENCE, candidates_of, usable_contrasts
 from .pooling import Z95, pool, random_effects
 
 FEW_TRIALS = protocol.load().few_trials  # below this many trials, fixed effect and Wald are shown beside Hartung-Knapp
@@ -147,5 +147,5 @@ def our_meta_analysis(tables: dict[str, pd.DataFrame], assumptions: bool = False
     """The trial contrasts that qualify and what pooling them gives (REML tau², HKSJ CI): one call for the
     notebook, the values and the release snapshot alike. `assumptions` adds the rows usable only under their
     recorded assumptions (the secondary analysis)."""
-    contrasts = trial_contrasts(tables["outcomes"], tables["interventions"], tables.get("scales"), assumptions)
+    contrasts = usable_contrasts(candidates_of(tables), assumptions)
     return contrasts, pooled_trials(contrasts)
