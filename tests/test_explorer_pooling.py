@@ -5,7 +5,7 @@ import pytest
 
 from alsreview.data.favours import side_labels
 from alsreview.synthesis.bias import overall_by_study
-from alsreview.synthesis.contrasts import trial_candidates, usable_contrasts
+from alsreview.synthesis.contrasts import candidates_of, usable_contrasts
 from alsreview.synthesis.pooling import SETTINGS, Z95
 from alsreview.synthesis.trial_pooling import FEW_TRIALS, pooled_trials, standardised
 from alsreview.document.explorer_pooling import MODELS, pooling_data
@@ -17,7 +17,7 @@ def exported(tables):
 
 
 def test_every_usable_contrast_is_exported_with_its_assumption(tables, exported):
-    candidates = trial_candidates(tables["outcomes"], tables["interventions"], tables["scales"], assumptions=True)
+    candidates = candidates_of(tables)
     usable = candidates.loc[candidates["usable"]]
     records = pd.DataFrame(exported["contrasts"])
     assert list(records["outcome_id"]) == list(usable["outcome_id"])
@@ -32,7 +32,7 @@ def test_every_usable_contrast_is_exported_with_its_assumption(tables, exported)
 
 
 def test_standardised_effects_are_the_reviews(tables, exported):
-    candidates = trial_candidates(tables["outcomes"], tables["interventions"], tables["scales"], assumptions=True)
+    candidates = candidates_of(tables)
     usable = candidates.loc[candidates["usable"]].set_index("outcome_id")
     for record in exported["contrasts"]:
         row = usable.loc[[record["outcome_id"]]].reset_index()
@@ -46,7 +46,7 @@ def test_standardised_effects_are_the_reviews(tables, exported):
 
 
 def test_the_reviews_analyses_come_along(tables, exported):
-    candidates = trial_candidates(tables["outcomes"], tables["interventions"], tables["scales"], assumptions=True)
+    candidates = candidates_of(tables)
     for analysis, assumptions in (("primary", False), ("secondary", True)):
         want = pooled_trials(usable_contrasts(candidates, assumptions))
         got = [r for r in exported["review"] if r["analysis"] == analysis]

@@ -13,7 +13,7 @@ import pytest
 from alsreview.data.paths import DATA_DIR, PROJ_ROOT
 from alsreview.data.schema import read_datapackage
 from alsreview.document.explorer import direction_meanings
-from alsreview.synthesis.contrasts import trial_candidates, usable_contrasts
+from alsreview.synthesis.contrasts import candidates_of, usable_contrasts
 from alsreview.synthesis.pooling import Z95, pool
 from alsreview.synthesis.trial_pooling import pooled_trials, standardised
 from test_explorer_browser import Page, expected, field_texts, fold, fragment, raw_rows
@@ -116,7 +116,7 @@ def shipped(assumptions: bool, domain: str, window: str) -> pd.DataFrame:
     from alsreview.data.load import load_tables
 
     tables = load_tables(DATA_DIR)
-    candidates = trial_candidates(tables["outcomes"], tables["interventions"], tables["scales"], assumptions=True)
+    candidates = candidates_of(tables)
     contrasts = usable_contrasts(candidates, assumptions)
     return contrasts.loc[(contrasts["domain"] == domain) & (contrasts["window"] == window)]
 

@@ -57,6 +57,26 @@ def test_citation_searching_and_reports_not_retrieved_have_their_own_boxes():
     flow = update_flow(searches, screening, previous_studies=1, included_now=3).set_index("box")["n"]
     assert flow["Search results returned"] == 8  # the citation row's count is not a database result
     assert (flow["Records from searches"], flow["Records from citation searching"]) == (2, 3)
-    assert flow["Records screened"] == 4
-    assert (flow["Reports not retrieved"], flow["Records excluded"], flow["New studies included"]) == (1, 1, 2)
-    assert flow["Total studies in the review"] == 3
+    assert flow["Records screened"] == 1 and flow["Citation: records assessed"] == 3
+    assert (flow["Citation: Reports not retrieved"], flow["Citation: Records excluded"]) == (1, 1)
+    assert flow["New studies included"] == 2 and flow["Total studies in the review"] == 3
+
+
+def test_each_column_of_the_shipped_flow_adds_up(tables):
+    """PRISMA 2020: in the searches column and in the citation column alike, records - duplicates = screened =
+    excluded + not retrieved + included; and previous + new = total."""
+    flow = update_flow(tables["searches"], tables["screening"], previous_studies=43,
+                       included_now=43 + int((tables["screening"]["decision"] == "included").sum()))
+    n = flow.set_index("box")["n"]
+    from alsreview.living.screening import from_citations
+    cited = from_citations(tables["searches"], tables["screening"])
+    for prefix, rows, screened in (("", tables["screening"].loc[~cited], "Records screened"),
+                                   ("Citation: ", tables["screening"].loc[cited], "Citation: records assessed")):
+        duplicates = n["Duplicates removed"] if not prefix else n["Citation: duplicates removed"]
+        found = n["Records from searches"] if not prefix else n["Records from citation searching"]
+        included = int((rows["decision"] == "included").sum())
+        assert found - duplicates == n[screened] == n[f"{prefix}Records excluded"] + n[f"{prefix}Reports not retrieved"] + included
+        reasons = flow.loc[flow["box"].str.startswith(f"{prefix}Excluded: "), "n"].sum()
+        assert reasons == n[f"{prefix}Records excluded"]
+    assert n["Records from citation searching"] > 0
+    assert n["Studies included in the previous version"] + n["New studies included"] == n["Total studies in the review"]

@@ -126,3 +126,15 @@ def test_an_unusable_reply_is_named_in_one_line_with_exit_4(monkeypatch, capsys,
     assert lines[0].startswith("alsreview search: unusable reply from PubMed: the E") and reason in lines[0]
     assert all(c.isprintable() for c in lines[0]), "the reply's own text reached the terminal unescaped"
     assert "internal error" not in err and "Traceback" not in err
+
+
+def test_since_asks_pubmed_only_for_records_entered_from_that_day(fake_eutils, capsys):
+    assert main(["search", "--email", "test@example.org", "--since", "2026-11-26"]) == 0
+    esearch = next(url for url in fake_eutils if "esearch.fcgi" in url)
+    assert "datetype=edat" in esearch and "mindate=2026%2F11%2F26" in esearch
+
+
+def test_since_refuses_a_date_that_does_not_exist(capsys):
+    with pytest.raises(SystemExit) as stop:
+        main(["search", "--email", "test@example.org", "--since", "2026-02-30"])
+    assert stop.value.code == 2 and "'2026-02-30' is not a date of the form YYYY-MM-DD" in capsys.readouterr().err

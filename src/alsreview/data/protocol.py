@@ -50,6 +50,7 @@ class Protocol:
     smallest_effect_smd: float
     clinical_importance: tuple[dict, ...] = ()
     pooled_designs: tuple[str, ...] = ("human_rct",)
+    imbalanced_baseline: str = "change_from_baseline"
 
     @property
     def versions(self) -> dict[str, dict]:
@@ -196,6 +197,9 @@ def check(data: object, lines: dict[str, int], shown: str) -> tuple[list[Problem
     if interval is not None and interval not in INTERVAL_CODES:
         c.fail("analysis.pooling.interval", interval, f"must be one of {', '.join(INTERVAL_CODES)}")
     designs = c.get("analysis.pooling.designs", list, "must list studies.evidence_type codes") or []
+    imbalanced = c.text("analysis.pooling.imbalanced_baseline")
+    if imbalanced is not None and imbalanced not in ("change_from_baseline", "final_value"):
+        c.fail("analysis.pooling.imbalanced_baseline", imbalanced, "must be change_from_baseline or final_value")
     for i, _ in enumerate(designs):
         c.text(f"analysis.pooling.designs[{i}]")
     numbers = {
@@ -220,6 +224,7 @@ def check(data: object, lines: dict[str, int], shown: str) -> tuple[list[Problem
         return sorted(set(c.problems)), None
     return [], Protocol(raw=data, no_added_exercise=tuple(comparators), includes_some_exercise=tuple(some),
                         windows=windows, tau2=tau2, interval=interval, pooled_designs=tuple(designs),
+                        imbalanced_baseline=imbalanced,
                         clinical_importance=tuple(data["analysis"].get("clinical_importance") or ()), **numbers)
 
 

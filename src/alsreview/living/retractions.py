@@ -20,7 +20,7 @@ from .search import SearchUnavailable, UnusableReply, read_reply
 FLAGGED_TYPES = {"Retracted Publication": "retracted_publication", "Expression of Concern": "expression_of_concern"}
 FLAG_WORDS = {"retracted_publication": "PubMed lists it as a retracted publication",
               "expression_of_concern": "PubMed lists an expression of concern"}
-FLAG_COLUMNS = ["study_id", "pmid", "flag", "checked_on", "decision", "notes"]
+FLAG_COLUMNS = ["study_id", "pmid", "flag", "checked_on", "decision", "source_url", "notes"]
 BATCH = 200  # PMIDs per ESummary request, well under NCBI's limit for a GET
 
 
@@ -50,7 +50,8 @@ def publication_flags(works: pd.DataFrame, types: pd.DataFrame, checked_on: str)
         for pub_type, flag in FLAGGED_TYPES.items():
             if pub_type in [t.strip() for t in r.types.split(";")]:
                 rows.append({"study_id": r.study_id, "pmid": r.pmid, "flag": flag, "checked_on": checked_on,
-                             "decision": "pending", "notes": f"publication types on PubMed: {r.types}"})
+                             "decision": "pending", "source_url": f"https://pubmed.ncbi.nlm.nih.gov/{r.pmid}/",
+                             "notes": f"publication types on PubMed: {r.types}"})
     return pd.DataFrame(rows, columns=FLAG_COLUMNS)
 
 

@@ -20,7 +20,8 @@ from ..synthesis.grade import conclusion_for_people, harms_outcome, narrative_ou
 from ..synthesis.reported import beside_published
 from ..synthesis.trial_pooling import our_meta_analysis, pooled_trials, sensitivity_table, sensitivity_without
 from .releases import previous_release, snapshot, what_changed
-from .screening import update_flow
+from .coming import citation_values, coming_trials, flag_values, ongoing_values
+from .screening import citation_searches, update_flow
 
 TRIAL_DESIGNS = ("human_rct", "human_nonrandomised")
 
@@ -179,7 +180,7 @@ def update_tables(tables: dict[str, pd.DataFrame], corpus: dict[str, pd.DataFram
         "previous_version": "none recorded" if previous is None else str(previous["version"].iloc[0]),
         "n_previous_works": previous_studies,
         "n_trials": len(trials),
-        "n_searches": len(corpus["searches"]) if "searches" in corpus else 0,
+        "n_searches": int((~citation_searches(corpus["searches"])).sum()) if "searches" in corpus else 0,
         "n_search_results": int(box.get("Search results returned", 0)),
         "n_records_considered": int(box.get("Distinct records considered", 0)),
         "n_records_screened": int(box.get("Records screened", 0)),
@@ -192,6 +193,7 @@ def update_tables(tables: dict[str, pd.DataFrame], corpus: dict[str, pd.DataFram
         "n_published_discrepancies": int(discrepant.sum()),
         "n_reviews_with_results": int(pooled_results["study_id"].nunique()),
     }
+    values.update(_beyond_queries(corpus))
     rob = overall_by_study(tables["risk_of_bias"]) if "risk_of_bias" in tables else {}
     pooled_sof = pd.concat([summary_of_findings(pooled, contrasts, tables, rob).assign(analysis="stated numbers only"),
                             summary_of_findings(assumed, assumed_contrasts, tables, rob).assign(
@@ -217,8 +219,21 @@ def update_tables(tables: dict[str, pd.DataFrame], corpus: dict[str, pd.DataFram
         "beside_published": beside_published(all_pooled, tables["pooled_results"]),
         "published": published_meta_analyses(tables["pooled_results"], tables["studies"]), "changes": changes,
         "summary_of_findings": sof,
+        "coming": coming_trials(corpus["ongoing_trials"]) if "ongoing_trials" in corpus else pd.DataFrame(),
         "values": values,
     }
+
+
+def _beyond_queries(corpus: dict[str, pd.DataFrame]) -> dict:
+    """Counts of citation chasing, registered trials and retraction flags (whole corpus: they describe the search)."""
+    values = {}
+    if {"review_trials", "screening", "searches"} <= set(corpus):
+        values.update(citation_values(corpus["review_trials"], corpus["studies"], corpus["screening"], corpus["searches"]))
+    if "ongoing_trials" in corpus:
+        values.update(ongoing_values(corpus["ongoing_trials"]))
+    if "publication_flags" in corpus:
+        values.update(flag_values(corpus["publication_flags"]))
+    return values
 
 
 def candidate_reasons(candidates: pd.DataFrame) -> pd.DataFrame:

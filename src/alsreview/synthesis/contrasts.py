@@ -60,7 +60,7 @@ def _one_window(time_point) -> str:
 
 CONTRAST_COLUMNS = ["study_id", "outcome_id", "domain", "scale", "better", "time_point", "window", "n_exercise",
                     "mean_exercise", "sd_exercise", "n_control", "mean_control", "sd_control", "effect", "variance",
-                    "basis", "assumption"]
+                    "basis", "assumption", "change_or_final", "baseline_imbalance"]
 
 
 def _reason_given(row, field: str) -> str:
@@ -117,7 +117,8 @@ def trial_candidates(outcomes: pd.DataFrame, arms: pd.DataFrame, scales: pd.Data
         kind = kinds.get(r.comparator_arm_id)
         row = {"study_id": r.study_id, "outcome_id": r.outcome_id, "domain": r.domain, "scale": scale,
                "better": better_of.get(scale, ""), "time_point": r.time_point or "", "window": _one_window(r.time_point),
-               "comparator_kind": kind, "usable": False, "reason": "", "assumption": ""}
+               "comparator_kind": kind, "usable": False, "reason": "", "assumption": "",
+               "change_or_final": getattr(r, "change_or_final", "") or "", "baseline_imbalance": ""}
         has_groups = all(pd.notna(v) for v in (r.mean_exercise, r.sd_exercise, r.mean_control, r.sd_control))
         has_md = (isinstance(r.effect_measure, str) and r.effect_measure.lower() == MEAN_DIFFERENCE and
                   pd.notna(r.effect) and pd.notna(r.ci_lower) and pd.notna(r.ci_upper) and r.ci_upper > r.ci_lower)
@@ -162,8 +163,27 @@ def candidates_of(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
             if design not in pooled and sid not in kept_out:
                 kept_out[sid] = (f"design is {str(design).replace('_', ' ')}: the protocol pools "
                                  f"{', '.join(d.replace('_', ' ') for d in pooled)} only")
-    return trial_candidates(tables["outcomes"], tables["interventions"], tables.get("scales"), assumptions=True,
-                            held_back=kept_out)
+    candidates = trial_candidates(tables["outcomes"], tables["interventions"], tables.get("scales"), assumptions=True,
+                                  held_back=kept_out)
+    if studies is None or "baseline_imbalance" not in studies or candidates.empty:
+        return candidates
+    imbalance = studies.set_index("study_id")["baseline_imbalance"].fillna("")
+    return prefer_change_when_imbalanced(candidates.assign(baseline_imbalance=candidates["study_id"].map(imbalance)
+                                                           .fillna("")))
+
+
+def prefer_change_when_imbalanced(candidates: pd.DataFrame) -> pd.DataFrame:
+    """The protocol's rule for a trial whose arms differed at baseline (studies.baseline_imbalance 'yes'): where it
+    reports both, its change-from-baseline rows come before its final values, so the pooling's 'first row of the
+    trial' (here and in the explorer's engine) is the change. Other trials, and the order of the trials, are kept."""
+    if protocol.load().imbalanced_baseline != "change_from_baseline":
+        return candidates
+    first_row = candidates.groupby("study_id", sort=False).cumcount() == 0
+    trial_order = candidates["study_id"].map(dict(zip(candidates.loc[first_row, "study_id"], range(first_row.sum()))))
+    preferred = (candidates["baseline_imbalance"] == "yes") & (candidates["change_or_final"] == "change_from_baseline")
+    order = pd.DataFrame({"trial": trial_order, "preferred": ~preferred, "row": range(len(candidates))},
+                         index=candidates.index)
+    return candidates.loc[order.sort_values(["trial", "preferred", "row"]).index].reset_index(drop=True)
 
 
 def trial_contrasts(outcomes: pd.DataFrame, arms: pd.DataFrame, scales: pd.DataFrame | None = None,

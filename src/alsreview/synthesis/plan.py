@@ -28,13 +28,19 @@ def analysis_plan() -> pd.DataFrame:
         ("Question", "comparators that count as no added exercise", comparators),
         ("Question", "comparators that are not pooled against exercise",
          "; ".join(v for k, v in COMPARATOR_KINDS.items() if k not in NO_ADDED_EXERCISE)),
-        ("Trials", "designs", "controlled trials of an exercise programme in people with ALS, randomised or not; "
-                              "the certainty starts low when a pooled estimate includes a non-randomised study"),
+        ("Trials", "designs", "controlled studies of an exercise programme in people with ALS, randomised or not, are "
+                              "included; pooled: " + ", ".join(d.replace("_", " ") for d in protocol.load().pooled_designs)
+                              + "; other designs are described, never pooled (the certainty would start low if the "
+                              "protocol pooled a non-randomised study)"),
         ("Outcomes", "effect measure", "mean difference when every trial uses one scale; otherwise Hedges' g, signed "
                                        "so that a positive value favours exercise"),
         ("Outcomes", "one contrast per trial", "per outcome domain and window, on the scale most trials share"),
         ("Outcomes", "follow-up windows", _windows()),
         ("Numbers", "primary analysis", "numbers as stated (arm means with SDs, or a mean difference with its CI)"),
+        ("Numbers", "baseline imbalance", "a trial whose arms differed at baseline gives its change from baseline where it "
+                                          "reports one on the pooled scale, otherwise its final values, and the pooling "
+                                          "says which" if protocol.load().imbalanced_baseline == "change_from_baseline"
+         else "final values for every trial; trials with a baseline imbalance are left out in a sensitivity analysis"),
         ("Numbers", "secondary analysis", "adds rows usable only under an assumption the curator recorded with a reason"),
         ("Pooling", "model", f"random effects, {TAU2_METHODS[PRIMARY_TAU2]} τ², {INTERVALS[PRIMARY_INTERVAL]} 95% CI"),
         ("Pooling", "few trials", f"below {FEW_TRIALS} trials the fixed-effect estimate and the Wald interval are shown "

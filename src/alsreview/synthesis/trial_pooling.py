@@ -44,7 +44,7 @@ def pooled_trials(contrasts: pd.DataFrame, tau2_method: str = PRIMARY_TAU2, inte
     columns = ["pool_id", "label", "domain", "window", "effect_measure", "scales", "k", "participants", "trials",
                "re_estimate", "re_ci_lower", "re_ci_upper", "pi_lower", "pi_upper", "tau2", "i2", "q", "method",
                "favours", "fe_estimate", "fe_ci_lower", "fe_ci_upper", "wald_ci_lower", "wald_ci_upper", "few_trials",
-               "not_used"]
+               "not_used", "values_used"]
     rows = []
     for (domain, window), group in contrasts.groupby(["domain", "window"], sort=True):
         # One contrast per trial: on the scale most trials share (so like is pooled with like), then the first row.
@@ -72,9 +72,25 @@ def pooled_trials(contrasts: pd.DataFrame, tau2_method: str = PRIMARY_TAU2, inte
             "favours": favours(measure, result["re_ci_lower"], result["re_ci_upper"], better) if better else DIRECTION_UNKNOWN,
             **{c: result[c] for c in ("fe_estimate", "fe_ci_lower", "fe_ci_upper")},
             "wald_ci_lower": wald["re_ci_lower"], "wald_ci_upper": wald["re_ci_upper"], "few_trials": result["k"] < FEW_TRIALS,
-            "not_used": "; ".join(not_used),
+            "not_used": "; ".join(not_used), "values_used": values_used(first),
         })
     return pd.DataFrame(rows, columns=columns)
+
+
+VALUE_WORDS = {"final_value": "final values", "change_from_baseline": "change from baseline"}
+
+
+def values_used(chosen: pd.DataFrame) -> str:
+    """Which values each pooled trial contributed (final values or change from baseline), and where a trial whose
+    arms differed at baseline could only give final values: the record the protocol's imbalance rule asks for."""
+    parts = []
+    for row in chosen.itertuples(index=False):
+        kind = getattr(row, "change_or_final", "") or ""
+        words = VALUE_WORDS.get(kind, "values of unstated kind")
+        if getattr(row, "baseline_imbalance", "") == "yes" and kind != "change_from_baseline":
+            words += " despite a baseline imbalance (no change from baseline on this scale)"
+        parts.append(f"{row.study_id}: {words}")
+    return "; ".join(parts)
 
 
 def sensitivity_without(contrasts: pd.DataFrame, excluded: set[str]) -> pd.DataFrame:

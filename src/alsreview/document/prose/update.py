@@ -19,6 +19,7 @@ def _analysis_sentence(row, names: pd.Series, cite) -> str:
     pi = "" if pd.isna(row.pi_lower) else f"; 95% prediction interval {_num(row.pi_lower)} to {_num(row.pi_upper)}"
     people = f", {int(row.participants)} participants" if pd.notna(row.participants) else ""
     opening = f"{row.label[0].upper()}{row.label[1:]}: {row.k} trials {cite(row.trials.split('; '))}{people}, "
+    opening += _values_clause(row, cite)
     if getattr(row, "few_trials", False):
         # The few-trials rule: three intervals, and no verdict drawn from the width of any one of them.
         return (opening + f"{measure} {_num(row.re_estimate)}. With {row.k} trials the data are too few to estimate the "
@@ -28,6 +29,14 @@ def _analysis_sentence(row, names: pd.Series, cite) -> str:
                 f"{_num(row.fe_ci_lower)} to {_num(row.fe_ci_upper)}); τ² {_num(row.tau2)}, I² {row.i2:.0f}%{pi}.")
     return (opening + f"{measure} {_num(row.re_estimate)} (95% CI {_num(row.re_ci_lower)} to {_num(row.re_ci_upper)}; "
             f"τ² {_num(row.tau2)}, I² {row.i2:.0f}%{pi}): {row.favours}.")
+
+
+def _values_clause(row, cite) -> str:
+    """Which values a trial gave where it matters to the reader: change from baseline, or final values although its
+    arms differed at baseline (the protocol's imbalance rule); empty when every trial gave plain final values."""
+    used = [part.split(": ", 1) for part in str(getattr(row, "values_used", "") or "").split("; ") if ": " in part]
+    notable = [f"{cite([sid])} {words}" for sid, words in used if words != "final values"]
+    return f"values pooled: {'; '.join(notable)}; " if notable else ""
 
 
 def pooling_passage(update: dict, names: pd.Series) -> str:
