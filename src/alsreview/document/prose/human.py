@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ...data.favours import NO_CLEAR_DIFFERENCE, better_of, favours, null_value
+from ...data.favours import NO_CLEAR_DIFFERENCE, better_of, favours_column, null_value
 from ...data.labels import EVIDENCE_TYPE, pretty
 from ...data.subset import split_arms
 from ...synthesis.contrasts import COMPARATOR_KINDS
@@ -204,10 +204,9 @@ def _leaning_to_control(tables: dict[str, pd.DataFrame]) -> str:
     if pooled is None or pooled.empty:
         return ""
     better = better_of(pooled, tables.get("scales"))
+    unclear = favours_column(pooled, tables.get("scales")) == NO_CLEAR_DIFFERENCE
     shown = []
-    for (_, row), side in zip(pooled.iterrows(), better):
-        if favours(row["effect_measure"], row["ci_lower"], row["ci_upper"], side) != NO_CLEAR_DIFFERENCE:
-            continue
+    for (_, row), side in zip(pooled.loc[unclear].iterrows(), better[unclear]):
         null = null_value(row["effect_measure"])
         if (row["effect"] < null) == (side == "higher") and row["effect"] != null:
             shown.append(f"{escape_text(row['outcome'])} ({escape_text(row['effect_measure'])} {row['effect']:g}, "
