@@ -12,7 +12,8 @@ from Bio import Entrez
 from alsreview import cli
 from alsreview.data.load import load_tables
 from alsreview.living import retractions
-from alsreview.living.retractions import held_back, new_flags, publication_flags, publication_types
+from alsreview.data.flags import held_back
+from alsreview.living.retractions import new_flags, publication_flags, publication_types
 from alsreview.synthesis.trial_pooling import our_meta_analysis
 
 FIXTURE = Path(__file__).parent / "fixtures" / "eutils" / "esummary_pubtypes.xml"

@@ -54,7 +54,8 @@ def quarto_binary():
 
 
 # Fields whose emptiness the validator reads (filled or declared not reported; only on comparator arms).
-STATED_OR_DECLARED = {*PRESCRIPTION, *HARMS, *POPULATION, "comparator_basis"}
+STATED_OR_DECLARED = {*PRESCRIPTION, *HARMS, *POPULATION, "comparator_basis",
+                      "trial_label"}  # an empty trial_label declares that no page lists the review's trials
 
 
 def free_text_fields(resource):

@@ -1,11 +1,10 @@
-"""Command line: `alsreview validate | build | render | report | tidy | search | snapshot | readme`. Errors are
-messages and exit codes, never tracebacks."""
+"""Command line: `alsreview COMMAND` for each command in COMMANDS. Errors are messages and exit codes, never
+tracebacks."""
 from __future__ import annotations
 
 import argparse
 import errno
 import os
-import shutil
 import signal
 import sys
 import textwrap
@@ -18,8 +17,7 @@ from .data.paths import BUILD_DIR, DATA_DIR, PROJ_ROOT, display_path
 QUARTO_MISSING = ("Quarto not found, so the review was not rendered (tables and figures are in build/analysis/). "
                   "Fix: `conda env create -f environment.yml` (brings quarto), or install it from "
                   "https://quarto.org/docs/get-started/, or point to one: QUARTO=/path/to/quarto make report")
-# Exit codes: 0 done, 1 bad data or a failed step, 2 wrong usage, 3 Quarto missing, 4 PubMed unreachable or its
-# reply unusable, 70 a bug, 73 a folder that cannot be written, 74 disk full, 130/143 interrupted (Ctrl-C / kill).
+# Exit codes: EXIT_CODES below, printed under every command's --help.
 EXIT_OUTSIDE, EXIT_CANNOT_WRITE, EXIT_DISK_FULL, EXIT_INTERRUPTED, EXIT_TERMINATED = 4, 73, 74, 130, 143
 
 
@@ -37,19 +35,9 @@ def cmd_validate(args) -> int:
 
 
 def notebook_params(args) -> dict:
-    params = {}
-    if args.species:
-        params["species"] = [s.strip() for s in args.species.split(",") if s.strip()]
-    if args.evidence_types:
-        params["evidence_types"] = [s.strip() for s in args.evidence_types.split(",") if s.strip()]
-    for name in ("year_min", "year_max"):
-        value = getattr(args, name)
-        if value not in (None, ""):  # make passes empty parameters as empty strings
-            try:
-                params[name] = int(value)
-            except ValueError:
-                raise UsageError(f"--{name.replace('_', '-')} must be a whole year, got {value!r}") from None
-    return params
+    from .pipeline.params import selection_params
+
+    return selection_params(args.species, args.evidence_types, args.year_min, args.year_max)
 
 
 def cmd_build(args) -> int:
@@ -76,8 +64,8 @@ def cmd_render(args) -> int:
 
     Quarto writes beside its input (report/*.typ, review_files/, .quarto/) and edits .gitignore; rendering copies
     keeps the source tree and tracked files untouched, and the lock lets two renders run one after the other."""
-    from .pipeline.build import build_lock, replace_dir
-    from .pipeline.render import OUTPUTS, assemble, output_keys, outputs_to_render, render_outputs, show_failure
+    from .pipeline.build import build_lock
+    from .pipeline.render import OUTPUTS, RENDER_LOG, find_quarto, output_keys, outputs_to_render, render_stale
 
     build_dir = Path(args.build_dir)
     analysis = build_dir / "analysis"
@@ -89,9 +77,8 @@ def cmd_render(args) -> int:
     if not args.force and not outputs_to_render(report, keys):
         print(up_to_date)
         return 0
-    beside_python = Path(sys.executable).parent / "quarto"  # where `pip install quarto-cli` puts it
-    quarto = args.quarto or shutil.which("quarto") or (str(beside_python) if beside_python.is_file() else "")
-    if not quarto or not shutil.which(quarto):
+    quarto = find_quarto(args.quarto)
+    if not quarto:
         install_log = build_dir / "quarto-install.log"
         seen = f" (installing quarto-cli failed: {display_path(install_log)})" if install_log.is_file() else ""
         print(f"alsreview: {QUARTO_MISSING}{seen}", file=sys.stderr)
@@ -101,27 +88,12 @@ def cmd_render(args) -> int:
         if not stale:
             print(up_to_date)
             return 0
-        stage = build_dir / f".render-{os.getpid()}"
-        log = build_dir / "render.log"
-        try:
-            results = render_outputs(quarto, PROJ_ROOT, analysis, stage, stale, log)
-            if args.verbose:
-                print(log.read_text(encoding="utf-8", errors="replace"))
-            failed = {o.name: f"exit {results[o.name][0]}" for o in stale if results[o.name][0] != 0}
-            failed.update({o.name: f"wrote no {o.main_file}" for o in stale
-                           if o.name not in failed and not (results[o.name][1] / o.main_file).is_file()})
-            if failed:
-                for name in failed:
-                    show_failure(name, stage / name / "quarto.log")
-                reasons = ", ".join(f"{name} {why}" for name, why in failed.items())
-                print(f"quarto render failed ({reasons}); the last good report in {display_path(report)}/ is "
-                      f"unchanged; full log: {display_path(log)}", file=sys.stderr)
-                return 1
-            assembled = stage / "report"
-            assemble(report, {name: folder for name, (_, folder) in results.items()}, keys, assembled)
-            replace_dir(assembled, report)
-        finally:
-            shutil.rmtree(stage, ignore_errors=True)
+        failed = render_stale(quarto, PROJ_ROOT, build_dir, keys, stale, verbose=args.verbose)
+    if failed:
+        reasons = ", ".join(f"{name} {why}" for name, why in failed.items())
+        print(f"quarto render failed ({reasons}); the last good report in {display_path(report)}/ is "
+              f"unchanged; full log: {display_path(build_dir / RENDER_LOG)}", file=sys.stderr)
+        return 1
     print(f"report: {display_path(report)}/ (rendered: {', '.join(o.name for o in stale)})")
     return 0
 
@@ -186,68 +158,42 @@ def cmd_retractions(args) -> int:
     the new ones to publication_flags.csv, atomically."""
     import datetime as dt
 
-    from .data.files import read_bytes_safely
+    from .data.flags import FLAG_WORDS
     from .data.load import load_tables
     from .data.schema import read_datapackage
-    from .data.tidy import atomic_write
-    from .living.releases import appended
-    from .living.retractions import (FLAG_WORDS, fetch_publication_types, included_pmids, new_flags,
-                                     publication_flags, unanswered)
+    from .living.releases import append_rows
+    from .living.retractions import check_publications, new_flags
     from .living.search import SearchUnavailable, UnusableReply
 
     email = ncbi_email(args)
     package = read_datapackage(Path(args.data_dir))
     tables = load_tables(package)
-    works = included_pmids(tables["studies"])
     try:
-        types = fetch_publication_types(works["pmid"].tolist(), email)
+        works, found, missing = check_publications(tables["studies"], email, dt.date.today().isoformat())
     except (SearchUnavailable, UnusableReply) as exc:
         print(f"alsreview retractions: {exc}; nothing was changed", file=sys.stderr)
         return EXIT_OUTSIDE
-    found = publication_flags(works, types, dt.date.today().isoformat())
     for row in found.itertuples(index=False):
         print(f"{row.study_id}\tPMID:{row.pmid}\t{FLAG_WORDS[row.flag]}")
-    missing = unanswered(works, types)
     if missing:
         print(f"PubMed did not describe {len(missing)} PMID(s): {', '.join(missing)}", file=sys.stderr)
     recorded = tables["publication_flags"]
     fresh = new_flags(found, recorded)
     if args.record and len(fresh):
-        path = package.path_of("publication_flags")
-        text = read_bytes_safely(path, display_path(path), "publication_flags.csv is missing").decode("utf-8")
-        atomic_write(path, appended(text, fresh, list(recorded.columns)))
-        print(f"recorded {len(fresh)} new flag(s) in {display_path(path)} (decision pending)", file=sys.stderr)
+        append_rows(package.path_of("publication_flags"), fresh, list(recorded.columns))
+        print(f"recorded {len(fresh)} new flag(s) in {display_path(package.path_of('publication_flags'))} "
+              "(decision pending)", file=sys.stderr)
     print(f"{len(works)} PMID(s) checked, {len(found)} flagged, {len(fresh)} not yet recorded", file=sys.stderr)
     undecided = set(found["study_id"]) - set(recorded.loc[recorded["decision"] != "pending", "study_id"])
     return 1 if undecided else 0
 
 
-def release_version(package) -> str:
-    """The descriptor's version, refused unless releases.version's rule accepts it (a problem naming its line of
-    datapackage.json): the snapshot writes it into releases.csv."""
-    from .data.files import read_bytes_safely
-    from .data.schema import DATAPACKAGE, key_line
-    from .living.releases import version_problem
-
-    version = str(package.descriptor.get("version", ""))
-    descriptor = package.data_dir / DATAPACKAGE
-    text = read_bytes_safely(descriptor, display_path(descriptor), "the data dictionary is missing").decode("utf-8-sig")
-    rule = package.resources["releases"].field("version") if "releases" in package.resources else None
-    problem = version_problem(version, rule.constraints.get("pattern") if rule else None, display_path(descriptor),
-                              key_line(text, "version"))
-    if problem:
-        raise DataError([problem])
-    return version
-
-
 def cmd_snapshot(args) -> int:
     """Record the current data as a release at the end of releases.csv (what the next version's 'What changed'
     compares with), atomically."""
-    from .data.files import read_bytes_safely
     from .data.load import load_tables
     from .data.schema import read_datapackage
-    from .data.tidy import atomic_write
-    from .living.releases import appended, snapshot
+    from .living.releases import append_rows, release_version, snapshot
     from .living.update import our_estimates
 
     package = read_datapackage(Path(args.data_dir))
@@ -258,8 +204,7 @@ def cmd_snapshot(args) -> int:
         raise UsageError(f"release {version} is already recorded in releases.csv; raise the version in "
                          "datapackage.json, CITATION.cff and pyproject.toml first")
     path = package.path_of("releases")
-    recorded = read_bytes_safely(path, display_path(path), "releases.csv is missing").decode("utf-8")
-    atomic_write(path, appended(recorded, snapshot(tables, version, our_estimates(tables)), list(releases.columns)))
+    append_rows(path, snapshot(tables, version, our_estimates(tables)), list(releases.columns))
     print(f"recorded release {version} in {display_path(path)}")
     return 0
 
@@ -280,7 +225,7 @@ EXIT_CODES = """exit status:
   1   the data break a rule (each problem printed as file:line: column: 'value': rule), or a step failed
   2   wrong command line or parameter
   3   Quarto not found (render only; everything before rendering is done)
-  4   PubMed could not be reached, or sent a reply that cannot be used (search only)
+  4   PubMed could not be reached, or sent a reply that cannot be used (search and retractions only)
   70  internal error (a bug: run again with ALSREVIEW_DEBUG=1 and report the traceback)
   73  a folder cannot be written (read-only or no permission)
   74  the disk is full
@@ -413,12 +358,10 @@ def parser() -> argparse.ArgumentParser:
     build_options(commands["report"])
     render_options(commands["render"])
     render_options(commands["report"])
-    commands["build"].add_argument("--force", action="store_true",
-                                   help="re-run every notebook even if its cached result is current")
-    commands["render"].add_argument("--force", action="store_true",
-                                    help="render even if nothing the report is made from changed since the last one")
-    commands["report"].add_argument("--force", action="store_true",
-                                    help="re-run every notebook and render, even if nothing changed")
+    for name, forced in (("build", "re-run every notebook even if its cached result is current"),
+                         ("render", "render even if nothing the report is made from changed since the last one"),
+                         ("report", "re-run every notebook and render, even if nothing changed")):
+        commands[name].add_argument("--force", action="store_true", help=forced)
     s = commands["search"]
     s.add_argument("--email", metavar="ADDRESS", help="contact address sent to NCBI (default: $NCBI_EMAIL)")
     s.add_argument("--query", metavar="QUERY", help="search this instead of the saved query")
@@ -464,12 +407,8 @@ def main(argv: list[str] | None = None) -> int:
         signal.signal(signal.SIGTERM, _terminated)  # kill: unwind, so staging folders are removed on the way out
     from .pipeline.build import BuildError
 
-    handlers = {"validate": cmd_validate, "build": cmd_build, "render": cmd_render, "report": cmd_report,
-                "tidy": cmd_tidy,
-                "readme": cmd_readme, "search": cmd_search, "snapshot": cmd_snapshot,
-                "retractions": cmd_retractions}
     try:
-        return handlers[args.command](args)
+        return globals()[f"cmd_{args.command}"](args)  # every name in COMMANDS has its cmd_ function
     except DataError as exc:
         for line in problem_lines(exc.problems):
             print(line)

@@ -8,10 +8,14 @@ written by hand.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pandas as pd
 
-from ..data.errors import Problem
+from ..data.errors import DataError, Problem
+from ..data.files import read_bytes_safely
+from ..data.paths import display_path
+from ..data.schema import DATAPACKAGE, key_line
 from ..data.favours import favours_column
 from ..data.subset import is_exercise_study
 from ..data.update_log import previous_version
@@ -40,6 +44,20 @@ def version_problem(version: str, pattern: str | None, shown: str, line: int) ->
         return None
     return Problem(shown, line, "version", version,
                    f"malformed: a release version must match {pattern} (the rule of releases.version), e.g. 1.2.3")
+
+
+def release_version(package) -> str:
+    """The descriptor's version, refused unless releases.version's rule accepts it (a problem naming its line of
+    datapackage.json): the snapshot writes it into releases.csv."""
+    version = str(package.descriptor.get("version", ""))
+    descriptor = package.data_dir / DATAPACKAGE
+    text = read_bytes_safely(descriptor, display_path(descriptor), "the data dictionary is missing").decode("utf-8-sig")
+    rule = package.resources["releases"].field("version") if "releases" in package.resources else None
+    problem = version_problem(version, rule.constraints.get("pattern") if rule else None, display_path(descriptor),
+                              key_line(text, "version"))
+    if problem:
+        raise DataError([problem])
+    return version
 
 
 def snapshot(tables: dict[str, pd.DataFrame], version: str, pooled_here: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -75,8 +93,10 @@ def snapshot(tables: dict[str, pd.DataFrame], version: str, pooled_here: pd.Data
         key = f"ours:{r.pool_id}"
         rows.append({"kind": "estimate", "key": key, "label": f"{r.label} (this review)", "number": r.re_estimate,
                      "ci_lower": r.re_ci_lower, "ci_upper": r.re_ci_upper, "studies": r.k})
-        rows.append({"kind": "conclusion", "key": key, "label": f"{r.label} (this review)",
-                     "text": f"{r.favours} (certainty: not rated)"})
+        certainty = getattr(r, "certainty", None)
+        text = (f"{r.plain_words} (certainty: {certainty})" if isinstance(certainty, str)
+                else f"{r.favours} (certainty: not rated)")
+        rows.append({"kind": "conclusion", "key": key, "label": f"{r.label} (this review)", "text": text})
     frame = pd.DataFrame(rows, columns=SNAPSHOT_COLUMNS).assign(version=version)
     order = {"study": 0, "count": 1, "estimate": 2, "conclusion": 3}
     frame = frame.sort_values(["kind", "key"], key=lambda c: c.map(order) if c.name == "kind" else c, kind="stable")
@@ -88,6 +108,14 @@ def appended(recorded: str, rows: pd.DataFrame, columns: list[str]) -> str:
     byte, rather than being written again in today's number format."""
     body = rows.reindex(columns=columns).to_csv(index=False, header=False, lineterminator="\n", float_format="%.10g")
     return recorded + ("\n" if recorded and not recorded.endswith("\n") else "") + body
+
+
+def append_rows(path: Path, rows: pd.DataFrame, columns: list[str]) -> None:
+    """Add rows at the end of a curated CSV (a release, a retraction flag), atomically; what it held stays."""
+    from ..data.tidy import atomic_write
+
+    text = read_bytes_safely(path, display_path(path), f"{path.name} is missing").decode("utf-8")
+    atomic_write(path, appended(text, rows, columns))
 
 
 def previous_release(releases: pd.DataFrame, current_version: str) -> pd.DataFrame | None:

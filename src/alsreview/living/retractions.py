@@ -4,7 +4,7 @@ work out of the pooling until a curator decides.
 PubMed marks a retracted article with the publication type "Retracted Publication" and a notice of concern with
 "Expression of Concern"; ESummary returns every record's publication types (PubTypeList). `publication_flags`
 reads them; the flags a run finds are recorded in publication_flags.csv with the decision 'pending', and
-`held_back` turns that table into the studies the pooling leaves out and why. The network call shares its
+`held_back` (data/flags.py) turns that table into the studies the pooling leaves out and why. The network call shares its
 limits and error handling with `alsreview search` (living/search.py).
 """
 from __future__ import annotations
@@ -18,8 +18,6 @@ import pandas as pd
 from .search import SearchUnavailable, UnusableReply, read_reply
 
 FLAGGED_TYPES = {"Retracted Publication": "retracted_publication", "Expression of Concern": "expression_of_concern"}
-FLAG_WORDS = {"retracted_publication": "PubMed lists it as a retracted publication",
-              "expression_of_concern": "PubMed lists an expression of concern"}
 FLAG_COLUMNS = ["study_id", "pmid", "flag", "checked_on", "decision", "source_url", "notes"]
 BATCH = 200  # PMIDs per ESummary request, well under NCBI's limit for a GET
 
@@ -67,18 +65,6 @@ def new_flags(found: pd.DataFrame, recorded: pd.DataFrame) -> pd.DataFrame:
     return found.loc[keep].reset_index(drop=True)
 
 
-def held_back(flags: pd.DataFrame | None) -> dict[str, str]:
-    """Study -> why the pooling leaves it out: every flag a curator has not decided to keep. A pending flag keeps
-    the work out until someone has read the notice; 'exclude' keeps it out for good."""
-    if flags is None or flags.empty:
-        return {}
-    out = {}
-    for r in flags.loc[flags["decision"] != "keep"].itertuples(index=False):
-        state = "a curator has not yet decided" if r.decision == "pending" else "a curator excluded it"
-        out[r.study_id] = f"left out: {FLAG_WORDS.get(r.flag, r.flag)} (checked {r.checked_on}); {state}"
-    return out
-
-
 def fetch_publication_types(pmids: list[str], email: str) -> pd.DataFrame:
     """Publication types PubMed holds today for these PMIDs, asked in batches of BATCH."""
     from Bio import Entrez
@@ -96,3 +82,10 @@ def fetch_publication_types(pmids: list[str], email: str) -> pd.DataFrame:
         reason = getattr(exc, "reason", exc)
         raise SearchUnavailable(f"PubMed could not be reached ({reason})") from None
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["pmid", "types"])
+
+
+def check_publications(studies: pd.DataFrame, email: str, checked_on: str) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
+    """The works asked about, the flags PubMed's publication types raise, and the PMIDs it did not describe."""
+    works = included_pmids(studies)
+    types = fetch_publication_types(works["pmid"].tolist(), email)
+    return works, publication_flags(works, types, checked_on), unanswered(works, types)

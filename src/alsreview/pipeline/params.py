@@ -15,6 +15,23 @@ DEFAULTS = {
 TYPES = {"data_dir": str, "output_dir": str, "species": list, "year_min": int, "year_max": int, "evidence_types": list}
 
 
+def selection_params(species: str | None, evidence_types: str | None, year_min, year_max) -> dict:
+    """The command line's selection options as notebook parameters: comma lists split, years made whole numbers,
+    and empty values (make passes unset parameters as empty strings) left out."""
+    params = {}
+    if species:
+        params["species"] = [s.strip() for s in species.split(",") if s.strip()]
+    if evidence_types:
+        params["evidence_types"] = [s.strip() for s in evidence_types.split(",") if s.strip()]
+    for name, value in (("year_min", year_min), ("year_max", year_max)):
+        if value not in (None, ""):
+            try:
+                params[name] = int(value)
+            except ValueError:
+                raise UsageError(f"--{name.replace('_', '-')} must be a whole year, got {value!r}") from None
+    return params
+
+
 def check_params(params: dict, evidence_types: list[str] | None = None) -> dict:
     """Defaults filled in; a wrong name, type or value raises UsageError naming the parameter."""
     unknown = sorted(set(params) - set(DEFAULTS))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -19,6 +20,7 @@ from fnmatch import fnmatch
 from pathlib import Path
 
 KEYS_FILE = ".render-keys.json"
+RENDER_LOG = "render.log"  # under the build folder: every Quarto run's output, kept after a failure
 SOURCE_SUFFIXES = {".qmd", ".md", ".html", ".typ", ".css", ".scss", ".js", ".lua", ".yml", ".yaml", ".bib", ".csl"}
 # The staged copy of the project Quarto renders: everything but outputs, data, environments and VCS folders.
 RENDER_SKIP = ("build", "data", ".venv", ".git", ".quarto", ".pytest_cache", ".hypothesis", "__pycache__",
@@ -43,6 +45,14 @@ OUTPUTS = (
     Output("pdf", ("report/index.qmd", "--to", "typst"), "report/review.pdf", EXPLORER_ONLY),
     Output("explorer", ("report/explorer.qmd",), "report/explorer.html", REVIEW_ONLY),
 )
+
+
+def find_quarto(given: str = "") -> str:
+    """The Quarto to run: the one given, else quarto on PATH, else the one `pip install quarto-cli` puts beside
+    this Python; "" when none of them runs."""
+    beside_python = Path(sys.executable).parent / "quarto"
+    quarto = given or shutil.which("quarto") or (str(beside_python) if beside_python.is_file() else "")
+    return quarto if quarto and shutil.which(quarto) else ""
 
 
 def render_inputs(project_root: Path, analysis_dir: Path) -> dict[str, Path]:
@@ -144,3 +154,30 @@ def show_failure(name: str, log: Path, tail: int = 15) -> None:
     lines = log.read_text(encoding="utf-8", errors="replace").splitlines()[-tail:]
     print(f"quarto render of the {name} output failed; its last lines:", file=sys.stderr)
     print("\n".join(f"  | {line}" for line in lines), file=sys.stderr)
+
+
+def render_stale(quarto: str, project_root: Path, build_dir: Path, keys: dict[str, str], stale: list[Output],
+                 verbose: bool = False) -> dict[str, str]:
+    """Render the stale outputs at once in a staged folder, and swap the assembled report into build_dir/report
+    only when every one succeeded. Returns {output: why it failed}, empty on success; the stage is always removed."""
+    from .build import replace_dir
+
+    stage = Path(build_dir) / f".render-{os.getpid()}"
+    log = Path(build_dir) / RENDER_LOG
+    try:
+        results = render_outputs(quarto, project_root, Path(build_dir) / "analysis", stage, stale, log)
+        if verbose:
+            print(log.read_text(encoding="utf-8", errors="replace"))
+        failed = {o.name: f"exit {results[o.name][0]}" for o in stale if results[o.name][0] != 0}
+        failed.update({o.name: f"wrote no {o.main_file}" for o in stale
+                       if o.name not in failed and not (results[o.name][1] / o.main_file).is_file()})
+        for name in failed:
+            show_failure(name, stage / name / "quarto.log")
+        if not failed:
+            assembled = stage / "report"
+            assemble(Path(build_dir) / "report", {name: folder for name, (_, folder) in results.items()}, keys,
+                     assembled)
+            replace_dir(assembled, Path(build_dir) / "report")
+        return failed
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)

@@ -12,6 +12,7 @@ import re
 import pandas as pd
 
 from ..data import protocol
+from ..data.flags import held_back
 from .pooling import Z95
 
 MEAN_DIFFERENCE = "mean difference"
@@ -153,8 +154,6 @@ def candidates_of(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     """`trial_candidates` of a whole set of tables, with assumptions marked, flagged publications held back and
     designs the protocol does not pool (analysis.pooling.designs) left out with the reason: the one call the
     pooling, the update and the explorer share."""
-    from ..living.retractions import held_back
-
     kept_out = held_back(tables.get("publication_flags"))
     studies = tables.get("studies")
     if studies is not None and "evidence_type" in studies:
