@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from .export import to_markdown
+from .reader_tables import for_reader
 from ..data.labels import DIRECTION_COLOURS, DIRECTION_WORDS, EVIDENCE_TYPE, POPULATION, pretty, short_citation
 
 OUTCOME_COLUMNS = ["outcome_id", "study_id", "arm_id", "domain", "measure", "time_point", "direction", "finding",
@@ -186,4 +188,14 @@ def write_page_data(data: dict, out_dir: Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / "explorer-data.md"
     path.write_text(script_block(data), encoding="utf-8")
+    return path
+
+
+def write_registered_trials(coming: pd.DataFrame, out_dir: Path) -> Path:
+    """explorer/registered-trials.md under out_dir: the review's table of registered controlled trials without
+    results, for the explorer page to show below the outcomes (an empty file when there are none)."""
+    folder = Path(out_dir) / "explorer"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "registered-trials.md"
+    path.write_text(to_markdown(for_reader(coming)) if len(coming) else "", encoding="utf-8")
     return path
