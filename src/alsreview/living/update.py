@@ -82,12 +82,17 @@ def trial_characteristics(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
 
 def our_estimates(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     """Every estimate this review computes (primary and assumption-based analyses), with keys and labels that say
-    which analysis, for the release snapshot."""
+    which analysis, and the GRADE certainty and plain words of its summary-of-findings row, for the release
+    snapshot."""
+    rob = overall_by_study(tables["risk_of_bias"]) if "risk_of_bias" in tables else {}
     frames = []
     for name, assumptions in (("stated", False), ("assumed", True)):
-        pooled = our_meta_analysis(tables, assumptions=assumptions)[1]
+        contrasts, pooled = our_meta_analysis(tables, assumptions=assumptions)
+        graded = summary_of_findings(pooled, contrasts, tables, rob)
         frames.append(pooled.assign(pool_id=f"{name}:" + pooled["pool_id"],
-                                    label=pooled["label"] + (" (recorded assumptions)" if assumptions else " (stated numbers)")))
+                                    label=pooled["label"] + (" (recorded assumptions)" if assumptions else " (stated numbers)"),
+                                    certainty=graded["certainty"].to_numpy() if len(graded) else [],
+                                    plain_words=graded["plain_words"].to_numpy() if len(graded) else []))
     return pd.concat(frames, ignore_index=True)
 
 

@@ -144,6 +144,17 @@ SOF_COLUMNS = ["outcome", "trials", "participants", "effect_measure", "estimate"
                "note_imprecision", "note_publication_bias"]
 
 
+def randomised_participants(tables: dict[str, pd.DataFrame], trials: list[str]) -> int | None:
+    """How many people the trials randomised, when every one of them states it; otherwise None ("not stated"),
+    since a sum over some trials would read as the total."""
+    populations = tables.get("populations")
+    if populations is None or "n_randomised" not in populations or not trials:
+        return None
+    stated = pd.to_numeric(populations.drop_duplicates("study_id").set_index("study_id")["n_randomised"],
+                           errors="coerce").reindex(trials)
+    return int(stated.sum()) if stated.notna().all() else None
+
+
 def harms_outcome(tables: dict[str, pd.DataFrame], risk_of_bias: dict[str, str]) -> pd.DataFrame:
     """Harms as an outcome of their own: not pooled (adverse events are rarely counted per arm), rated by the same
     start and the rules that apply without an estimate. Risk of bias counts studies, not weights, and adds
@@ -175,16 +186,13 @@ def harms_outcome(tables: dict[str, pd.DataFrame], risk_of_bias: dict[str, str])
                                  if counts["counted"] < PUBLICATION_BIAS_MIN_TRIALS else
                                  f"{counts['counted']} studies counting events: not assessed here, not downgraded")
     certainty = LEVELS[max(0, start - down_bias - down_precision)]
-    populations = tables.get("populations")
-    randomised_n = (pd.to_numeric(populations.loc[populations["study_id"].isin(trials), "n_randomised"], errors="coerce")
-                    if populations is not None and "n_randomised" in populations else pd.Series(dtype=float))
     effect = (f"not pooled: {counts['counted']} of {len(trials)} studies counted adverse events per arm, "
               f"{counts['none_occurred']} stated that none occurred, {counts['described_without_counts']} mentioned "
               f"them without counts, {counts['not_reported']} said nothing about them")
     words = ("The evidence is very uncertain about the harms of exercise: most studies did not count adverse events."
              if certainty == "very low" else f"Harms are rated {certainty} certainty; see the footnotes.")
     row = {"outcome": "adverse events (harms)", "trials": len(trials),
-           "participants": randomised_n.sum() if randomised_n.notna().all() and len(randomised_n) else None,
+           "participants": randomised_participants(tables, trials),
            "effect_measure": "", "estimate": None, "ci_lower": None, "ci_upper": None, "certainty": certainty,
            "plain_words": words, "effect_text": effect, **{f"note_{k}": v for k, v in notes.items()}}
     return pd.DataFrame([row], columns=SOF_COLUMNS + ["effect_text"])
@@ -229,7 +237,8 @@ def narrative_outcomes(candidates: pd.DataFrame, tables: dict[str, pd.DataFrame]
         tally = "; ".join(f"{direction_words(d)} {sum(1 for t in trials if d in found[t])}"
                           for d in DIRECTIONS if any(d in found[t] for t in trials))
         outcome = f"{domain.replace('_', ' ')}, all follow-up times"
-        out.append({"outcome": outcome, "trials": len(trials), "participants": None, "effect_measure": "",
+        out.append({"outcome": outcome, "trials": len(trials), "participants": randomised_participants(tables, trials),
+                    "effect_measure": "",
                     "estimate": None, "ci_lower": None, "ci_upper": None, "certainty": certainty,
                     "plain_words": plain_words(certainty, "", outcome), "clinical_context": "",
                     "effect_text": f"not pooled: trials by what they found ({tally}); "
