@@ -17,6 +17,7 @@ build/bench.json. Usage:
 from __future__ import annotations
 
 import argparse
+import ast
 import contextlib
 import csv
 import io
@@ -37,6 +38,8 @@ from pathlib import Path
 from alsreview.data.paths import BUILD_DIR, DATA_DIR, NOTEBOOKS_DIR, PROJ_ROOT
 from alsreview.data.schema import read_datapackage
 
+sys.path.insert(0, str(PROJ_ROOT / "tests"))  # the test suite's fixture rows (fixture_rows.py) make valid trials
+
 # Trials measure a small, shared vocabulary of outcomes (as in the Cochrane review), so the number of
 # pooled outcomes, and of forest plots, stays bounded as studies are added.
 HUMAN_MEASURES = [("functional_rating", "ALSFRS"), ("fatigue", "Fatigue Severity Scale"), ("quality_of_life", "SF-36"),
@@ -48,15 +51,20 @@ PRIMARY_SHARE = 16 / 42
 
 
 def grow(folder: Path, n_studies: int, seed: int = 20171) -> None:
-    """Copy the shipped package to folder and append synthetic works until it holds n_studies."""
+    """Copy the shipped package to folder and append synthetic works until it holds n_studies, each with the rows
+    a curator adds (README's 'Adding a study'): its screening record, its arms with their roles, and for a trial the
+    comparator and the appraisal rows the test suite's fixtures use (tests/fixture_rows.py)."""
+    from fixture_rows import NOTHING_PRESCRIBED_STATED, appraisal_rows
+
     shutil.copytree(DATA_DIR, folder)
     package = read_datapackage(DATA_DIR)
     rng = random.Random(seed)
-    modalities = [m for m in package.enum("interventions", "modality")]
+    modalities = [m for m in package.enum("interventions", "modality") if m not in ("none", "stretching", "range_of_motion")]
     domains = package.enum("outcomes", "domain")
     directions = package.enum("outcomes", "direction")
     url = "https://example.org/synthetic"
-    new = {"studies": [], "interventions": [], "outcomes": []}
+    new = {"screening": [], "studies": [], "interventions": [], "outcomes": [], "harms": [], "populations": [],
+           "risk_of_bias": []}
     existing = sum(1 for _ in open(folder / "studies.csv", encoding="utf-8")) - 1
     arm_budget = 0.0
     for i in range(max(0, n_studies - existing)):
@@ -70,30 +78,46 @@ def grow(folder: Path, n_studies: int, seed: int = 20171) -> None:
             study.update(evidence_type="narrative_review", species="none", population="not_applicable", exercise_tested="no",
                          exercise_role="not_applicable")
         elif human:
-            study.update(evidence_type="human_rct", species="human", population="people_with_als", exercise_tested="yes",
-                         exercise_role="training_programme", authors_conclusion="unclear")
+            study.update(evidence_type="human_rct", species="human", model="people with ALS", population="people_with_als",
+                         exercise_tested="yes", exercise_role="training_programme", authors_conclusion="unclear")
         else:
-            study.update(evidence_type="animal_experiment", species=rng.choice(["mouse", "rat"]),
+            study.update(evidence_type="animal_experiment", species=rng.choice(["mouse", "rat"]), model="SOD1 mice",
                          population=rng.choice(["als_model_animal", "healthy_animal"]), exercise_tested="yes",
                          exercise_role="training_programme", authors_conclusion="unclear")
         new["studies"].append(study)
+        new["screening"].append(dict(record_id=f"SYN{i}", search_id="T01", identifier=f"{url}/{sid}", year=year,
+                                     title=study["title"], decision="included", study_id=sid))
         if not primary:
             continue
         arm_budget += ARMS_PER_STUDY / PRIMARY_SHARE
         n_arms = max(1, int(arm_budget))
         arm_budget -= n_arms
-        for a in range(n_arms):
-            arm = f"{sid}-a{a}"
-            new["interventions"].append(dict(arm_id=arm, study_id=sid, arm_label=f"a{a}", modality=rng.choice(modalities),
-                                             n=rng.randint(5, 40), sex="both", source_url=url, extraction="abstract"))
-            for o in range(max(1, round(OUTCOMES_PER_ARM + rng.uniform(-1, 1)))):
-                domain, measure = rng.choice(HUMAN_MEASURES) if human else (rng.choice(domains), f"measure {rng.randrange(12)}")
-                row = dict(outcome_id=f"{arm}-{o + 1}", study_id=sid, arm_id=arm, domain=domain,
-                           measure=measure, time_point=rng.choice(["3 months", "6 months"]),
+        comparator = f"{sid}-usual" if human else ""
+        arms = [f"{sid}-a{a}" for a in range(1 if human else n_arms)]
+        sizes = {arm: rng.randint(5, 40) for arm in arms + ([comparator] if human else [])}
+        for arm in arms:
+            new["interventions"].append(dict(arm_id=arm, study_id=sid, arm_label=arm.rsplit("-", 1)[1], arm_role="exercise",
+                                             modality=rng.choice(modalities), n=sizes[arm], sex="both",
+                                             source_url=url, extraction="abstract", **NOTHING_PRESCRIBED_STATED))
+        if human:
+            new["interventions"].append(dict(arm_id=comparator, study_id=sid, arm_label="usual care", arm_role="comparator",
+                                             comparator_kind="usual_care_no_exercise",
+                                             comparator_basis="Synthetic: usual care without exercise.",
+                                             n=sizes[comparator], sex="both", source_url=url, extraction="abstract",
+                                             **NOTHING_PRESCRIBED_STATED))
+            for table, rows in appraisal_rows(sid, arms + [comparator], url).items():
+                new[table].extend(rows)
+        for arm in arms:
+            count = max(1, round(OUTCOMES_PER_ARM + rng.uniform(-1, 1)))
+            measures = (HUMAN_MEASURES if human else [(rng.choice(domains), f"measure {m}") for m in range(12)])
+            for o, ((domain, measure), time_point) in enumerate(rng.sample([(m, t) for m in measures
+                                                                             for t in ("3 months", "6 months")], count)):
+                row = dict(outcome_id=f"{arm}-{o + 1}", study_id=sid, arm_id=arm, comparator_arm_id=comparator,
+                           domain=domain, measure=measure, time_point=time_point,
                            direction=rng.choice(directions), finding="Synthetic finding.", source_url=url, extraction="abstract")
                 if human:
-                    row.update(n_exercise=rng.randint(5, 30), mean_exercise=round(rng.gauss(30, 5), 2),
-                               sd_exercise=round(rng.uniform(2, 8), 2), n_control=rng.randint(5, 30),
+                    row.update(n_exercise=sizes[arm], mean_exercise=round(rng.gauss(30, 5), 2),
+                               sd_exercise=round(rng.uniform(2, 8), 2), n_control=sizes[comparator],
                                mean_control=round(rng.gauss(28, 5), 2), sd_control=round(rng.uniform(2, 8), 2))
                 new["outcomes"].append(row)
     for name, rows in new.items():
@@ -244,10 +268,13 @@ def naive_peer(project: Path, quarto: str) -> dict[str, float]:
 
 
 def import_lines(notebook: Path) -> str:
+    """The notebook's top-level import statements, whole (an import in parentheses spans several lines)."""
     cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
-    lines = [line for c in cells if c["cell_type"] == "code" for line in "".join(c["source"]).splitlines()
-             if re.match(r"(from \S+ )?import ", line)]
-    return "\n".join(lines)
+    statements = []
+    for source in ("".join(c["source"]) for c in cells if c["cell_type"] == "code"):
+        statements += [ast.get_source_segment(source, node) for node in ast.parse(source).body
+                       if isinstance(node, (ast.Import, ast.ImportFrom))]
+    return "\n".join(statements)
 
 
 def kernel_floor(project: Path, jobs: int) -> float:
