@@ -210,9 +210,13 @@ def test_editing_one_csv_reruns_only_the_notebooks_that_read_it(full_build, tmp_
 def test_markdown_tables_are_well_formed_pipe_tables(full_build):
     import re
 
+    from alsreview.document.export import TABLE_END
+
     analysis, _, _ = full_build
     for path in sorted((analysis / "tables").glob("*.md")):
-        lines = path.read_text(encoding="utf-8").splitlines()
+        text = path.read_text(encoding="utf-8")
+        assert text.endswith("\n" + TABLE_END), path.name  # the look-ahead barrier after each table
+        lines = text[: -len(TABLE_END)].splitlines()
         cells = [len(re.findall(r"(?<!\\)\|", line)) for line in lines]
         assert len(lines) >= 2 and re.fullmatch(r"\|(-{2,}[-:]\|)+", lines[1]), path.name
         assert len(set(cells)) == 1, (path.name, cells)

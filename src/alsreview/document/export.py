@@ -40,6 +40,11 @@ def markdown_cell(value) -> str:
 # 130 of them, a landscape page about 200. A table whose words cannot fit a portrait line is printed landscape
 # (the report wraps it in a `.landscape` div; a test checks that it does).
 LINE_CHARS = 130
+# Every Markdown table ends with an HTML comment (invisible in both formats). For the PDF, Quarto first reads the
+# whole document with plain pandoc Markdown to look for level-one headings; there, the '<' of each {{< meta >}}
+# shortcode makes pandoc look ahead for raw HTML up to the next '<', through every table that follows. A '<' after
+# each table bounds that look-ahead: the PDF render drops from about 58 s to 26 s.
+TABLE_END = "\n<!-- end of generated table -->\n"
 LANDSCAPE_CHARS = 200
 
 
@@ -132,7 +137,8 @@ def write_table(frame: pd.DataFrame, out_dir: Path, name: str, citations: tuple[
             safe[column] = safe[column].map(neutralise_formula)
     csv_path, md_path = folder / f"{name}.csv", folder / f"{name}.md"
     safe.to_csv(csv_path, index=False, lineterminator="\n", float_format="%.6g")
-    md_path.write_text(to_markdown(for_reader(frame), tuple(heading(c) for c in citations), names), encoding="utf-8")
+    md_path.write_text(to_markdown(for_reader(frame), tuple(heading(c) for c in citations), names) + TABLE_END,
+                       encoding="utf-8")
     return [csv_path, md_path]
 
 
