@@ -174,3 +174,14 @@ def test_the_rendered_abstract_states_no_outcome_counts(rendered_report, built_a
     for row in sof.loc[sof["estimate"].notna()].itertuples(index=False):
         assert f"{row.estimate:.2f}" in abstract and f"certainty of the evidence {row.certainty}" in abstract
     assert f"Of {values['n_appraised']} controlled studies in people" in abstract
+
+
+def test_no_sentence_runs_into_the_next_in_the_rendered_review(rendered_report):
+    """A span that a filter may drop ([...]{.if-cited}) starts with an escaped space (&#32;): a plain leading
+    space is lost, and the sentence before it runs into the next ('baseline.One trial')."""
+    from rendering import visible_text
+
+    html = next(rendered_report.rglob("review.html")).read_text(encoding="utf-8")
+    text = visible_text(html.split("<main", 1)[1].split("</main>", 1)[0])
+    joined = [text[max(0, m.start() - 30): m.end() + 10] for m in re.finditer(r"[a-z)]{2}[.;:,][A-Z][a-z]+", text)]
+    assert joined == []
