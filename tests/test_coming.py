@@ -59,3 +59,11 @@ def test_the_review_and_the_explorer_show_every_registered_controlled_trial(rend
     for registry_id in controlled:
         assert registry_id in visible_text(section), registry_id
         assert registry_id in listed, registry_id
+
+
+def test_with_no_registered_trials_the_explorer_says_so(tmp_path):
+    from alsreview.document.explorer import write_registered_trials
+
+    empty = coming_trials(pd.DataFrame([registration(design="uncontrolled")]))
+    assert empty.empty
+    assert "No registered controlled trial" in write_registered_trials(empty, tmp_path).read_text(encoding="utf-8")

@@ -180,9 +180,9 @@ def cmd_retractions(args) -> int:
     recorded = tables["publication_flags"]
     fresh = new_flags(found, recorded)
     if args.record and len(fresh):
-        append_rows(package.path_of("publication_flags"), fresh, list(recorded.columns))
-        print(f"recorded {len(fresh)} new flag(s) in {display_path(package.path_of('publication_flags'))} "
-              "(decision pending)", file=sys.stderr)
+        path = package.path_of("publication_flags")
+        append_rows(path, fresh, list(recorded.columns))
+        print(f"recorded {len(fresh)} new flag(s) in {display_path(path)} (decision pending)", file=sys.stderr)
     print(f"{len(works)} PMID(s) checked, {len(found)} flagged, {len(fresh)} not yet recorded", file=sys.stderr)
     undecided = set(found["study_id"]) - set(recorded.loc[recorded["decision"] != "pending", "study_id"])
     return 1 if undecided else 0

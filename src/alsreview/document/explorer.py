@@ -193,9 +193,10 @@ def write_page_data(data: dict, out_dir: Path) -> Path:
 
 def write_registered_trials(coming: pd.DataFrame, out_dir: Path) -> Path:
     """explorer/registered-trials.md under out_dir: the review's table of registered controlled trials without
-    results, for the explorer page to show below the outcomes (an empty file when there are none)."""
+    results, for the explorer page to show below the outcomes (a sentence saying so when there are none)."""
     folder = Path(out_dir) / "explorer"
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / "registered-trials.md"
-    path.write_text(to_markdown(for_reader(coming)) if len(coming) else "", encoding="utf-8")
+    path.write_text(to_markdown(for_reader(coming)) if len(coming) else
+                    "No registered controlled trial without results is recorded.\n", encoding="utf-8")
     return path
