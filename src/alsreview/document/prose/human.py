@@ -199,7 +199,8 @@ DIRECTION_TALLY = {"beneficial": "favoured exercise", "no_effect": "found no sig
 
 def _leaning_to_control(tables: dict[str, pd.DataFrame]) -> str:
     """Published estimates whose point lies on the control arm's side while the interval includes no difference:
-    not a finding of harm, and not to be left out of a passage that lists benefits."""
+    not a finding of harm, and not to be left out of a passage that lists benefits. An estimate whose printed
+    numbers contradict each other (pooled_results.discrepancy) says so where it is listed."""
     pooled = tables.get("pooled_results")
     if pooled is None or pooled.empty:
         return ""
@@ -209,8 +210,10 @@ def _leaning_to_control(tables: dict[str, pd.DataFrame]) -> str:
     for (_, row), side in zip(pooled.loc[unclear].iterrows(), better[unclear]):
         null = null_value(row["effect_measure"])
         if (row["effect"] < null) == (side == "higher") and row["effect"] != null:
+            doubt = ("; as printed, though the review's own numbers disagree: see the published meta-analyses table"
+                     if str(row.get("discrepancy", "") or "").strip() else "")
             shown.append(f"{escape_text(row['outcome'])} ({escape_text(row['effect_measure'])} {row['effect']:g}, "
-                         f"95% CI {row['ci_lower']:g} to {row['ci_upper']:g}) {cite([row['study_id']])}")
+                         f"95% CI {row['ci_lower']:g} to {row['ci_upper']:g}{doubt}) {cite([row['study_id']])}")
     if not shown:
         return ""
     lean = "leans" if len(shown) == 1 else "lean"
