@@ -174,6 +174,8 @@ def test_the_rendered_abstract_states_no_outcome_counts(rendered_report, built_a
     for row in sof.loc[sof["estimate"].notna()].itertuples(index=False):
         assert f"{row.estimate:.2f}" in abstract and f"certainty of the evidence {row.certainty}" in abstract
     assert f"Of {values['n_appraised']} controlled studies in people" in abstract
+    counted = "none" if values["n_harms_counted"] == 0 else str(values["n_harms_counted"])
+    assert f"controlled studies in people, {counted} counted adverse events per arm" in abstract
 
 
 def test_no_sentence_runs_into_the_next_in_the_rendered_review(rendered_report):

@@ -137,6 +137,7 @@ def appraisal_values(tables: dict[str, pd.DataFrame]) -> dict:
         "n_syrcle_judgements": len(animals),
         "n_appraised": harms["studies"],
         "n_harms_counted": harms["counted"],
+        "harms_counted_words": str(harms["counted"]) if harms["counted"] else "none",  # "none counted", not "0"
         "n_harms_none_stated": harms["none_occurred"],
         "n_harms_mentioned": harms["described_without_counts"],
         "n_harms_not_reported": harms["not_reported"],

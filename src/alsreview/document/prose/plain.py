@@ -62,7 +62,8 @@ def plain_language_summary(tables: dict[str, pd.DataFrame], sof: pd.DataFrame) -
                           "numbers.")
     counts = harms_reporting_counts(tables)
     if counts["studies"]:
-        paragraphs.append(f"**Side effects.** {counts['counted']} of the {counts['studies']} studies counted side "
+        how_many = f"{counts['counted']} of the" if counts["counted"] else "None of the"
+        paragraphs.append(f"**Side effects.** {how_many} {counts['studies']} studies counted side "
                           f"effects in each group; {counts['none_occurred']} said none happened, "
                           f"{counts['described_without_counts']} mentioned them without numbers and "
                           f"{counts['not_reported']} said nothing about them. So this evidence cannot show that "
