@@ -93,10 +93,8 @@ def snapshot(tables: dict[str, pd.DataFrame], version: str, pooled_here: pd.Data
         key = f"ours:{r.pool_id}"
         rows.append({"kind": "estimate", "key": key, "label": f"{r.label} (this review)", "number": r.re_estimate,
                      "ci_lower": r.re_ci_lower, "ci_upper": r.re_ci_upper, "studies": r.k})
-        certainty = getattr(r, "certainty", None)
-        text = (f"{r.plain_words} (certainty: {certainty})" if isinstance(certainty, str)
-                else f"{r.favours} (certainty: not rated)")
-        rows.append({"kind": "conclusion", "key": key, "label": f"{r.label} (this review)", "text": text})
+        rows.append({"kind": "conclusion", "key": key, "label": f"{r.label} (this review)",
+                     "text": f"{r.plain_words} (certainty: {r.certainty})"})
     frame = pd.DataFrame(rows, columns=SNAPSHOT_COLUMNS).assign(version=version)
     order = {"study": 0, "count": 1, "estimate": 2, "conclusion": 3}
     frame = frame.sort_values(["kind", "key"], key=lambda c: c.map(order) if c.name == "kind" else c, kind="stable")

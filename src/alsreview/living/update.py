@@ -91,8 +91,8 @@ def our_estimates(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
         graded = summary_of_findings(pooled, contrasts, tables, rob)
         frames.append(pooled.assign(pool_id=f"{name}:" + pooled["pool_id"],
                                     label=pooled["label"] + (" (recorded assumptions)" if assumptions else " (stated numbers)"),
-                                    certainty=graded["certainty"].to_numpy() if len(graded) else [],
-                                    plain_words=graded["plain_words"].to_numpy() if len(graded) else []))
+                                    certainty=graded["certainty"].to_numpy(),
+                                    plain_words=graded["plain_words"].to_numpy()))
     return pd.concat(frames, ignore_index=True)
 
 

@@ -162,22 +162,20 @@ def render_stale(quarto: str, project_root: Path, build_dir: Path, keys: dict[st
     only when every one succeeded. Returns {output: why it failed}, empty on success; the stage is always removed."""
     from .build import replace_dir
 
-    stage = Path(build_dir) / f".render-{os.getpid()}"
-    log = Path(build_dir) / RENDER_LOG
+    build_dir = Path(build_dir)
+    stage, report = build_dir / f".render-{os.getpid()}", build_dir / "report"
     try:
-        results = render_outputs(quarto, project_root, Path(build_dir) / "analysis", stage, stale, log)
+        results = render_outputs(quarto, project_root, build_dir / "analysis", stage, stale, build_dir / RENDER_LOG)
         if verbose:
-            print(log.read_text(encoding="utf-8", errors="replace"))
+            print((build_dir / RENDER_LOG).read_text(encoding="utf-8", errors="replace"))
         failed = {o.name: f"exit {results[o.name][0]}" for o in stale if results[o.name][0] != 0}
         failed.update({o.name: f"wrote no {o.main_file}" for o in stale
                        if o.name not in failed and not (results[o.name][1] / o.main_file).is_file()})
         for name in failed:
             show_failure(name, stage / name / "quarto.log")
         if not failed:
-            assembled = stage / "report"
-            assemble(Path(build_dir) / "report", {name: folder for name, (_, folder) in results.items()}, keys,
-                     assembled)
-            replace_dir(assembled, Path(build_dir) / "report")
+            assemble(report, {name: folder for name, (_, folder) in results.items()}, keys, stage / "report")
+            replace_dir(stage / "report", report)
         return failed
     finally:
         shutil.rmtree(stage, ignore_errors=True)
