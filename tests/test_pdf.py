@@ -16,7 +16,8 @@ from alsreview.document.export import needs_landscape
 from alsreview.document.reader_tables import for_reader
 
 matplotlib.use("Agg")
-INCLUDED_TABLE = re.compile(r"\{\{< include \.\./build/analysis/tables/([\w-]+)\.md >\}\}")
+# A generated table enters the review by an include or by a placeholder (report/filters/generated-tables.lua).
+INCLUDED_TABLE = re.compile(r'(?:\{\{< include |::: \{generated-table=")\.\./build/analysis/tables/([\w-]+)\.md')
 LANDSCAPE_BLOCK = re.compile(r"^(:{3,}) \{\.landscape\}\n(.*?)^\1\s*$", re.S | re.M)
 REPORT_TEXT = (PROJ_ROOT / "report" / "index.qmd").read_text(encoding="utf-8")
 SNAKE_CASE = re.compile(r"\b[a-z][a-z0-9]*_[a-z0-9_]+\b")
