@@ -80,33 +80,57 @@ def explorer_browser(explorer_rendered):
         browser.close()
 
 
-def subset_report(tmp_path_factory, name: str):
-    from rendering import SUBSETS, build_and_render
+def subset_build(tmp_path_factory, name: str) -> Path:
+    """The build folder of one selection (rendering.SUBSETS), built once per session: the build tests read it,
+    and the subset's render starts from it."""
+    from rendering import SUBSETS, build_selection
+
+    return build_selection(tmp_path_factory.mktemp(name), SUBSETS[name])
+
+
+def subset_report(build_dir: Path):
+    from rendering import render_build
 
     if quarto_binary() is None:
         pytest.skip("Quarto not found (set QUARTO or see README)")
-    return build_and_render(tmp_path_factory.mktemp(name), SUBSETS[name])
+    return render_build(build_dir)
 
 
 @pytest.fixture(scope="session")
-def human_report(tmp_path_factory):
-    return subset_report(tmp_path_factory, "human_report")
+def human_build(tmp_path_factory):
+    return subset_build(tmp_path_factory, "human_report")
 
 
 @pytest.fixture(scope="session")
-def animal_report(tmp_path_factory):
-    return subset_report(tmp_path_factory, "animal_report")
+def animal_build(tmp_path_factory):
+    return subset_build(tmp_path_factory, "animal_report")
 
 
 @pytest.fixture(scope="session")
-def from_2005_report(tmp_path_factory):
-    return subset_report(tmp_path_factory, "from_2005_report")
+def from_2005_build(tmp_path_factory):
+    return subset_build(tmp_path_factory, "from_2005_report")
+
+
+@pytest.fixture(scope="session")
+def human_report(human_build):
+    return subset_report(human_build)
+
+
+@pytest.fixture(scope="session")
+def animal_report(animal_build):
+    return subset_report(animal_build)
+
+
+@pytest.fixture(scope="session")
+def from_2005_report(from_2005_build):
+    return subset_report(from_2005_build)
 
 
 # Fixtures that build or render: under pytest-xdist (`make test` runs two workers with --dist loadgroup) every
 # test that uses one runs on the same worker, so each is made once per run. The longest come first.
 EXPENSIVE = {"rendered_report": "review", "user_path_report": "user-path", "hostile_render": "hostile",
              "human_report": "subset-human", "animal_report": "subset-animal", "from_2005_report": "subset-2005",
+             "human_build": "subset-human", "animal_build": "subset-animal", "from_2005_build": "subset-2005",
              "full_build": "full-build"}
 
 

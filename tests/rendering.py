@@ -93,21 +93,35 @@ def cli_options(make_vars: dict[str, str]) -> list[str]:
     return [f"--{name.lower().replace('_', '-')}={value}" for name, value in make_vars.items()]
 
 
-def build_and_render(workdir: Path, make_vars: dict[str, str], data_dir: Path = DATA_DIR, env: dict | None = None) -> Rendered:
-    """Build the analysis from data_dir with the make parameters, then render HTML, PDF and explorer."""
-    quarto = quarto_binary()
+def run_step(build_dir: Path, step: list[str], data_dir: Path = DATA_DIR, env: dict | None = None) -> str:
+    """One `alsreview` step on a build folder of its own; returns what it printed."""
+    command = [*ALSREVIEW, "--data-dir", str(data_dir), "--build-dir", str(build_dir), *step]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=900, env=checkout_env(env))
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    return result.stdout + result.stderr
+
+
+def build_selection(workdir: Path, make_vars: dict[str, str], data_dir: Path = DATA_DIR, env: dict | None = None) -> Path:
+    """`alsreview build` of data_dir with the make parameters into workdir/build; returns that build folder."""
     build_dir = Path(workdir) / "build"
-    common = [*ALSREVIEW, "--data-dir", str(data_dir), "--build-dir", str(build_dir)]
-    output = []
-    for step in (["build", "--quiet", *cli_options(make_vars)], ["render", "--quarto", quarto]):
-        result = subprocess.run(common + step, capture_output=True, text=True, timeout=900,
-                                env=checkout_env(env))
-        assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-        output.append(result.stdout + result.stderr)
+    log = run_step(build_dir, ["build", "--quiet", *cli_options(make_vars)], data_dir, env)
+    (build_dir.parent / "build.log").write_text(log, encoding="utf-8")  # beside the build folder, not in it
+    return build_dir
+
+
+def render_build(build_dir: Path, data_dir: Path = DATA_DIR, env: dict | None = None) -> Rendered:
+    """`alsreview render` of a built folder with the real Quarto (HTML, PDF and explorer), read back as text."""
+    printed = run_step(build_dir, ["render", "--quarto", quarto_binary()], data_dir, env)
     report = build_dir / "report"
     page = next(report.rglob("review.html")).read_text(encoding="utf-8")
-    log = "\n".join(output) + (build_dir / "render.log").read_text(encoding="utf-8", errors="replace")
+    log = "\n".join([(build_dir.parent / "build.log").read_text(encoding="utf-8"), printed,
+                     (build_dir / "render.log").read_text(encoding="utf-8", errors="replace")])
     return Rendered(build_dir / "analysis", page, visible_text(page), pdf_text(next(report.rglob("review.pdf"))), log)
+
+
+def build_and_render(workdir: Path, make_vars: dict[str, str], data_dir: Path = DATA_DIR, env: dict | None = None) -> Rendered:
+    """Build the analysis from data_dir with the make parameters, then render HTML, PDF and explorer."""
+    return render_build(build_selection(workdir, make_vars, data_dir, env), data_dir, env)
 
 
 def sentences(text: str) -> list[str]:

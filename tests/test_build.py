@@ -101,15 +101,16 @@ def test_executed_notebooks_carry_no_timestamps(full_build):
             assert not timing & set(cell["metadata"].get("papermill", {})), (path.name, cell["id"])
 
 
-def test_species_parameter_selects_only_mouse_studies(tmp_path):
-    analysis, _ = quiet_build({"species": ["mouse"]}, tmp_path / "build")
+def test_species_parameter_selects_only_those_species(animal_build):
+    """The animal-only selection (SPECIES=mouse,rat), built once per session for the build tests and its render."""
+    analysis = animal_build / "analysis"
     with open(analysis / "tables" / "characteristics.csv") as handle:
         rows = list(csv.DictReader(handle))
-    assert rows and {r["species"] for r in rows} == {"mouse"}
+    assert rows and {r["species"] for r in rows} == {"mouse", "rat"}
     with open(analysis / "tables" / "timeline_data.csv") as handle:
-        assert {r["species"] for r in csv.DictReader(handle)} == {"mouse"}
+        assert {r["species"] for r in csv.DictReader(handle)} == {"mouse", "rat"}
     values = yaml.safe_load((analysis / "values.yml").read_text())["values"]
-    assert values["subset"] == meta_text("species: mouse")
+    assert values["subset"] == meta_text("species: mouse, rat")
     with open(analysis / "tables" / "summary_of_findings.csv") as handle:
         assert list(csv.DictReader(handle)) == []  # pooled trial results are about people
 
