@@ -126,9 +126,37 @@ def from_2005_report(from_2005_build):
     return subset_report(from_2005_build)
 
 
+@pytest.fixture(scope="session")
+def contributed_build(tmp_path_factory):
+    """The contributed dataset (tests/contributed.py: hostile strings in every free-text cell, then one fictional
+    trial), validated and built once per session, with a canary in the environment that no output may show."""
+    from contributed import CANARY, contributed_data
+    from rendering import build_selection
+
+    from alsreview import cli
+
+    root = tmp_path_factory.mktemp("contributed")
+    data, touched = contributed_data(root)
+    assert cli.main(["--data-dir", str(data), "--build-dir", str(root / "build"), "validate"]) == 0
+    build_dir = build_selection(root, {}, data_dir=data, env={"ALSREVIEW_CANARY": CANARY, "alsreview_canary": CANARY})
+    return data, touched, build_dir
+
+
+@pytest.fixture(scope="session")
+def contributed_report(contributed_build):
+    """The contributed dataset rendered once with the real Quarto (HTML, PDF, explorer)."""
+    from contributed import CANARY
+    from rendering import render_build
+
+    if quarto_binary() is None:
+        pytest.skip("Quarto not found: set QUARTO or put quarto on PATH")
+    data, _, build_dir = contributed_build
+    return render_build(build_dir, data_dir=data, env={"ALSREVIEW_CANARY": CANARY, "alsreview_canary": CANARY})
+
+
 # Fixtures that build or render: under pytest-xdist (`make test` runs two workers with --dist loadgroup) every
 # test that uses one runs on the same worker, so each is made once per run. The longest come first.
-EXPENSIVE = {"rendered_report": "review", "user_path_report": "user-path", "hostile_render": "hostile",
+EXPENSIVE = {"rendered_report": "review", "contributed_report": "contributed", "contributed_build": "contributed",
              "human_report": "subset-human", "animal_report": "subset-animal", "from_2005_report": "subset-2005",
              "human_build": "subset-human", "animal_build": "subset-animal", "from_2005_build": "subset-2005",
              "full_build": "full-build"}

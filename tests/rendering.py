@@ -1,6 +1,7 @@
 """Building and rendering a report as `make report` does (`alsreview build`, then `alsreview render`) into a
 build folder of its own, with the real Quarto, and reading the HTML and PDF back as text. Shared by the subset,
-user-path and documented-example tests; conftest.py renders each distinct selection once per test session."""
+contributed-data and documented-example tests; conftest.py builds and renders each distinct document once per
+session."""
 from __future__ import annotations
 
 import html

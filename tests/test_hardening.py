@@ -1,18 +1,18 @@
 """Nothing lost, nothing unsafe: markup in the data stays text, builds serialise on a lock, and only `tidy`
 rewrites the curated CSVs, atomically."""
 import csv
+import html
 import threading
 import time
 
 import pytest
+from contributed import CATALOGUE
 
 from alsreview import cli
 from alsreview.data.errors import DataError
 from alsreview.data.tidy import atomic_write, tidy
 from alsreview.document.escape import escape_text
 from alsreview.pipeline.build import BuildError, build, build_lock
-
-SCRIPT = "<script>alert(1)</script>"
 
 
 def set_cell(path, line, column, value):
@@ -24,20 +24,19 @@ def set_cell(path, line, column, value):
 
 
 @pytest.mark.slow
-def test_markup_in_the_data_is_escaped_in_every_html_output(data_copy, tmp_path):
-    outcomes = data_copy / "outcomes.csv"
-    with open(outcomes, newline="", encoding="utf-8") as handle:
-        line = next(i for i, row in enumerate(csv.reader(handle), 1) if row[0].startswith("cheah2009"))
-    set_cell(outcomes, line, "finding", f"Strength rose {SCRIPT}")
-    set_cell(data_copy / "studies.csv", 13, "model", f"mouse {SCRIPT}")
-    analysis = build({}, data_dir=data_copy, build_dir=tmp_path / "build", progress=False, log=lambda _: None)
-    escaped = "&lt;script&gt;alert(1)&lt;/script&gt;"
+def test_markup_in_the_data_is_escaped_in_every_html_output(contributed_build):
+    """The contributed dataset (tests/contributed.py, built once per session) holds a script tag in free-text
+    cells such as findings and animal models: the Markdown tables carry it escaped, and the executed notebooks'
+    HTML pages show it as text."""
+    analysis = contributed_build[2] / "analysis"
+    script = next(s for s in CATALOGUE if s.startswith("<script>"))
+    escaped = html.escape(script, quote=False)
     for name in ("human_findings", "characteristics"):
         markdown = (analysis / "tables" / f"{name}.md").read_text(encoding="utf-8")
-        assert escape_text(SCRIPT) in markdown and SCRIPT not in markdown
+        assert escape_text(script) in markdown and script not in markdown
     pages = [p.read_text(encoding="utf-8") for p in (analysis / "notebooks-html").glob("*.html")]
     assert any(escaped in page for page in pages)
-    assert not any(SCRIPT in page for page in pages)
+    assert not any(script in page for page in pages)
 
 
 def test_a_second_build_waits_for_the_lock(tmp_path, capsys):

@@ -1,11 +1,10 @@
 """Data text is inert in the published review: a catalogue of hostile strings goes into every free-text field of
-every table, the real build and the real Quarto render HTML and PDF, and each string comes out as literal text,
-with no live tag or attribute, no fetch, no shortcode output, no citation, no math and no truncated cell.
+every table (tests/contributed.py), the real build and the real Quarto render HTML and PDF once per session
+(conftest.py), and each string comes out as literal text, with no live tag or attribute, no fetch, no shortcode
+output, no citation, no math and no truncated cell.
 
 Needs Quarto: QUARTO=$(/work/shared/tools/quarto/install) or quarto on PATH (CI installs it)."""
-import csv
 import html
-import io
 import os
 import re
 import shutil
@@ -14,75 +13,14 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-
-from alsreview import cli
-from alsreview.data.appraisal import HARMS, POPULATION, PRESCRIPTION
-from alsreview.data.schema import read_datapackage
+from contributed import CANARY, CATALOGUE
 
 pytestmark = pytest.mark.slow
-CANARY = "h13-canary-value-7f3a"
-CATALOGUE = [
-    "<img src=x onerror=alert(1)>",
-    "<script>alert(2)</script>",
-    '<a href="javascript:alert(3)">j3</a>',
-    "[x4]{onmouseover=alert(4)}",
-    "[l5](javascript:alert(5))",
-    "![](http://127.0.0.1:9/h13-fetch.png)",
-    '`#read("/report/index.qmd")`{=typst}',
-    "`<b>raw7</b>`{=html}",
-    "{{< env ALSREVIEW_CANARY >}}",
-    "{{< include /etc/hostname >}}",
-    "{{{< meta title >}}}",
-    "@ilzecka2017 and [@kirkinezos2003]",
-    "see @fig-timeline",
-    "$x^2$ and $$E=mc^2$$",
-    "a\\|b | c",
-    "*em* **strong** ~~del~~ ^sup^ ~sub~",
-    "<!-- comment16 -->",
-    "&lt;entity&gt; &amp; &#60;",
-    "\\textbf{tex} \\input{/etc/hostname} }{",
-    "#set page(fill: red) #let x = 1",
-    "<http://autolink.example/20>",
-    "'quotes' \"double\" -- --- ...",
-    "\\ back\\slash\\",
-]
 
 
 def quarto_binary():
     found = os.environ.get("QUARTO") or shutil.which("quarto")
     return found if found and shutil.which(found) else None
-
-
-# Fields whose emptiness the validator reads (filled or declared not reported; only on comparator arms).
-STATED_OR_DECLARED = {*PRESCRIPTION, *HARMS, *POPULATION, "comparator_basis",
-                      "trial_label"}  # an empty trial_label declares that no page lists the review's trials
-
-
-def free_text_fields(resource):
-    """String fields without an enum or pattern: the ones curators write prose into."""
-    return [f.name for f in resource.fields
-            if f.type == "string" and not f.enum and "pattern" not in f.constraints]
-
-
-def poison(data_dir: Path) -> dict[str, list[str]]:
-    """Append catalogue strings to every free-text cell (cycling, so each field gets many of them)."""
-    package = read_datapackage(data_dir)
-    touched = {}
-    for name, resource in package.resources.items():
-        path = package.path_of(name)
-        table = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"), newline="")))
-        fields = free_text_fields(resource)
-        for j, field in enumerate(fields):
-            column = table[0].index(field)
-            for i, row in enumerate(table[1:]):
-                if field in STATED_OR_DECLARED and not row[column]:
-                    continue  # an empty cell here is a declaration ("not reported", "not a comparator"): keep it
-                row[column] = f"{row[column]} {CATALOGUE[(i + j) % len(CATALOGUE)]}".strip()
-        buffer = io.StringIO()
-        csv.writer(buffer, lineterminator="\n").writerows(table)
-        path.write_text(buffer.getvalue(), encoding="utf-8")
-        touched[name] = fields
-    return touched
 
 
 class Live(HTMLParser):
@@ -116,29 +54,13 @@ def squash(text: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def hostile_render(tmp_path_factory):
-    quarto = quarto_binary()
-    if quarto is None:
-        pytest.skip("Quarto not found: set QUARTO or put quarto on PATH")
-    root = tmp_path_factory.mktemp("hostile")
-    data = root / "data"
-    shutil.copytree(Path(__file__).parents[1] / "data", data)
-    touched = poison(data)
-    build_dir = root / "build"
-    assert cli.main(["--data-dir", str(data), "--build-dir", str(build_dir), "validate"]) == 0
-    from rendering import ALSREVIEW, checkout_env
-
-    env = checkout_env({"ALSREVIEW_CANARY": CANARY, "alsreview_canary": CANARY})
-    for step in (["build", "--quiet"], ["render", "--quarto", quarto]):
-        result = subprocess.run([*ALSREVIEW, "--data-dir", str(data), "--build-dir", str(build_dir), *step],
-                                capture_output=True, text=True, env=env)
-        assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    report = build_dir / "report"
-    page = next(report.rglob("review.html")).read_text(encoding="utf-8")
-    pdf = next(report.rglob("review.pdf"))
+def hostile_render(contributed_build, contributed_report):
+    """The session's render of the contributed dataset (tests/contributed.py), with the PDF read by pdftotext."""
+    _, touched, build_dir = contributed_build
+    pdf = next((build_dir / "report").rglob("review.pdf"))
     pdf_text = subprocess.run(["pdftotext", "-raw", str(pdf), "-"], capture_output=True, text=True).stdout \
         if shutil.which("pdftotext") else None
-    return touched, page, pdf_text, build_dir
+    return touched, contributed_report.html, pdf_text, build_dir
 
 
 def test_every_free_text_field_was_poisoned(hostile_render):

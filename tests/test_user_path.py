@@ -1,74 +1,17 @@
 """The user's path from the README: copy the data, add one randomised trial with arms and outcomes, build and
 render with the real Quarto. The trial must reach the reference list, the human-evidence passage, the
 characteristics table and the counts, in the HTML and in the PDF, and no sentence may still state the old
-counts or the old list of trials. The trial is a fictional fixture that lives only in this test."""
-import csv
+counts or the old list of trials. The trial is a fictional fixture that lives only in the tests
+(tests/contributed.py), added to the contributed dataset that the hostile-strings suite renders too."""
 import re
-import shutil
 
 import pytest
-from rendering import build_and_render, quarto_binary, sentences, visible_text
+from contributed import KEY
+from rendering import quarto_binary, sentences, visible_text
 
 from alsreview.data.load import load_tables
-from alsreview.document.bibliography import methods_keys
 from alsreview.data.paths import DATA_DIR
-from alsreview.data.validate import validate
-
-KEY = "fixturetrial2025"
-FIXTURE_URL = "https://example.org/fictional-fixture-trial"
-STUDY = {"study_id": KEY, "authors": "Fixture A, Example B", "year": "2025",
-         "title": "A fictional fixture trial used by the test suite (not a real study)", "journal": "Test Fixtures",
-         "evidence_type": "human_rct", "species": "human", "model": "people with ALS", "exercise_tested": "yes",
-         "exercise_role": "training_programme", "authors_conclusion": "beneficial",
-         "population": "people_with_als", "source_url": FIXTURE_URL, "extraction": "abstract",
-         "notes": "Fictional test fixture."}
-ARMS = [
-    {"arm_id": f"{KEY}-cycling", "study_id": KEY, "arm_label": "cycling", "arm_role": "exercise",
-     "modality": "endurance_aerobic", "intensity": "moderate", "frequency": "3 per week", "n": "20",
-     "sessions_per_week": "3", "programme_weeks": "24", "setting": "supervised",
-     "prescription_not_reported": "minutes_per_session|venue", "notes": "Fictional: the abstract gives no more.",
-     "n_randomised": "20", "sex": "both", "comparator": "usual care *as before*", "source_url": FIXTURE_URL,
-     "extraction": "abstract"},
-    {"arm_id": f"{KEY}-weights", "study_id": KEY, "arm_label": "weights", "arm_role": "exercise",
-     "modality": "resistance", "n": "18", "n_randomised": "18", "sex": "both", "comparator": "usual care *as before*",
-     "prescription_not_reported": "intensity|sessions_per_week|minutes_per_session|programme_weeks|setting|venue",
-     "notes": "Fictional: the abstract gives no dose.", "source_url": FIXTURE_URL, "extraction": "abstract"},
-    {"arm_id": f"{KEY}-usual", "study_id": KEY, "arm_label": "usual care *as before*", "arm_role": "comparator",
-     "comparator_kind": "usual_care_no_exercise", "comparator_basis": "Fictional: usual care without exercise.", "n": "19", "n_randomised": "19", "sex": "both", "source_url": FIXTURE_URL,
-     "extraction": "abstract"},
-]
-HARMS = [{"arm_id": arm["arm_id"], "study_id": KEY, "adverse_events_reporting": "not_reported",
-          "harms_not_reported": "serious_adverse_events|deaths|dropouts|adherence", "source_url": FIXTURE_URL,
-          "extraction": "abstract", "notes": "Fictional: the abstract says nothing about harms."} for arm in ARMS]
-POPULATION = [{"study_id": KEY, "n_randomised": "57",
-               "population_not_reported": "n_analysed|age|sex|alsfrs_r|fvc|disease_duration|ambulatory|ventilation",
-               "source_url": FIXTURE_URL, "extraction": "abstract", "notes": "Fictional: no baseline table."}]
-RISK_OF_BIAS = [{"study_id": KEY, "assessed_by": "this_review", "tool": "rob2", "outcome": "ALSFRS-R at 24 weeks",
-                 "domain": domain, "judgement": "some_concerns", "support": "Fictional: the abstract is silent on this.",
-                 "source_url": FIXTURE_URL, "extraction": "abstract"}
-                for domain in ("randomisation", "deviations", "missing_data", "measurement", "reported_result", "overall")]
-SCREENING = [{"record_id": "FIXTURE1", "search_id": "T01", "identifier": FIXTURE_URL, "title": STUDY["title"],
-              "year": "2025", "decision": "included", "study_id": KEY, "notes": "Fictional test fixture."}]
-OUTCOMES = [
-    {"outcome_id": f"{KEY}-cycling-1", "study_id": KEY, "arm_id": f"{KEY}-cycling", "comparator_arm_id": f"{KEY}-usual", "domain": "functional_rating",
-     "measure": "ALSFRS-R", "time_point": "24 weeks", "direction": "beneficial",
-     "finding": "Fictional: the cycling arm declined less.", "source_url": FIXTURE_URL, "extraction": "abstract"},
-    {"outcome_id": f"{KEY}-cycling-2", "study_id": KEY, "arm_id": f"{KEY}-cycling", "comparator_arm_id": f"{KEY}-usual", "domain": "fatigue",
-     "measure": "fatigue scale", "time_point": "24 weeks", "direction": "no_effect",
-     "finding": "Fictional: no difference in fatigue.", "source_url": FIXTURE_URL, "extraction": "abstract"},
-    {"outcome_id": f"{KEY}-weights-1", "study_id": KEY, "arm_id": f"{KEY}-weights", "comparator_arm_id": f"{KEY}-usual", "domain": "muscle_strength",
-     "measure": "handgrip", "time_point": "24 weeks", "direction": "beneficial",
-     "finding": "Fictional: handgrip held up better.", "source_url": FIXTURE_URL, "extraction": "abstract"},
-]
-
-
-def append_rows(path, rows):
-    with open(path, newline="", encoding="utf-8") as handle:
-        header = next(csv.reader(handle))
-    with open(path, "a", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=header, lineterminator="\n")
-        for row in rows:
-            writer.writerow({column: row.get(column, "") for column in header})
+from alsreview.document.bibliography import methods_keys
 
 
 @pytest.fixture(scope="module")
@@ -82,19 +25,10 @@ def before():
 
 
 @pytest.fixture(scope="module")
-def user_path_report(tmp_path_factory):
-    work = tmp_path_factory.mktemp("user-path")
-    data = work / "data"
-    shutil.copytree(DATA_DIR, data)
-    append_rows(data / "studies.csv", [STUDY])
-    append_rows(data / "interventions.csv", ARMS)
-    append_rows(data / "outcomes.csv", OUTCOMES)
-    append_rows(data / "harms.csv", HARMS)
-    append_rows(data / "populations.csv", POPULATION)
-    append_rows(data / "risk_of_bias.csv", RISK_OF_BIAS)
-    append_rows(data / "screening.csv", SCREENING)
-    assert validate(data) == []
-    return build_and_render(work, {}, data_dir=data)
+def user_path_report(contributed_report):
+    """The session's render of the contributed dataset: the fictional trial, added to data whose other free text
+    holds hostile strings (tests/contributed.py), built and rendered as `make report` does."""
+    return contributed_report
 
 
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(quarto_binary() is None, reason="Quarto not found (set QUARTO or see README)")]
