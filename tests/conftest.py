@@ -130,7 +130,7 @@ def from_2005_report(from_2005_build):
 def contributed_build(tmp_path_factory):
     """The contributed dataset (tests/contributed.py: hostile strings in every free-text cell, then one fictional
     trial), validated and built once per session, with a canary in the environment that no output may show."""
-    from contributed import CANARY, contributed_data
+    from contributed import CANARY_ENV, contributed_data
     from rendering import build_selection
 
     from alsreview import cli
@@ -138,20 +138,20 @@ def contributed_build(tmp_path_factory):
     root = tmp_path_factory.mktemp("contributed")
     data, touched = contributed_data(root)
     assert cli.main(["--data-dir", str(data), "--build-dir", str(root / "build"), "validate"]) == 0
-    build_dir = build_selection(root, {}, data_dir=data, env={"ALSREVIEW_CANARY": CANARY, "alsreview_canary": CANARY})
+    build_dir = build_selection(root, {}, data_dir=data, env=CANARY_ENV)
     return data, touched, build_dir
 
 
 @pytest.fixture(scope="session")
 def contributed_report(contributed_build):
     """The contributed dataset rendered once with the real Quarto (HTML, PDF, explorer)."""
-    from contributed import CANARY
+    from contributed import CANARY_ENV
     from rendering import render_build
 
     if quarto_binary() is None:
         pytest.skip("Quarto not found: set QUARTO or put quarto on PATH")
     data, _, build_dir = contributed_build
-    return render_build(build_dir, data_dir=data, env={"ALSREVIEW_CANARY": CANARY, "alsreview_canary": CANARY})
+    return render_build(build_dir, data_dir=data, env=CANARY_ENV)
 
 
 # Fixtures that build or render: under pytest-xdist (`make test` runs two workers with --dist loadgroup) every

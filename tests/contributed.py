@@ -19,6 +19,8 @@ from alsreview.data.paths import DATA_DIR
 from alsreview.data.schema import read_datapackage
 
 CANARY = "h13-canary-value-7f3a"
+# The environment of the build and render: a `{{< env >}}` shortcode in the data would print the canary.
+CANARY_ENV = {"ALSREVIEW_CANARY": CANARY, "alsreview_canary": CANARY}
 CATALOGUE = [
     "<img src=x onerror=alert(1)>",
     "<script>alert(2)</script>",
