@@ -21,6 +21,11 @@ QUARTO ?= $(shell command -v quarto 2>/dev/null)
 QUARTO_LOG := build/quarto-install.log
 export QUARTO_PYTHON := $(abspath $(BIN)/python)
 export MPLBACKEND := Agg
+# Python writes each module's bytecode into .venv the first time it is imported, so later processes (every notebook
+# kernel, every `alsreview` call) load it instead of compiling again: a shell that sets PYTHONDONTWRITEBYTECODE (some
+# container images do) would otherwise make each process recompile pandas, matplotlib and scipy, about a third of a
+# build's CPU time.
+unexport PYTHONDONTWRITEBYTECODE
 
 # Parameters are data, never shell: they reach the recipes as environment variables and are quoted there.
 export SPECIES YEAR_MIN YEAR_MAX EVIDENCE_TYPES JOBS QUARTO TEST_JOBS
@@ -37,7 +42,8 @@ help: ## list the targets
 
 # The environment: uv when it can be had (found on PATH, or fetched from PyPI into $(UV_HOME)), pip otherwise;
 # the same pinned versions either way (requirements.lock, compiled from pyproject.toml by `make lock`). Bytecode
-# is not compiled ahead: Python compiles each module the first time it is imported, so only what runs pays.
+# is not compiled ahead: Python compiles each module the first time it is imported, so only what runs pays (see
+# PYTHONDONTWRITEBYTECODE below).
 $(STAMP): pyproject.toml $(LOCK)
 	@echo "setting up $(VENV) from $(LOCK) (first run only) ..."
 	@start=$$EPOCHREALTIME; \
