@@ -67,9 +67,15 @@ def visible_text(markup: str) -> str:
 
 
 def pdf_text(path: Path) -> str:
-    from pypdf import PdfReader
+    """The PDF's text, read by poppler's pdftotext where it is installed (0.4 s for the review) and by pypdf
+    otherwise (6 s)."""
+    if shutil.which("pdftotext"):
+        text = subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, text=True,
+                              check=True).stdout
+    else:
+        from pypdf import PdfReader
 
-    text = "\n".join(page.extract_text() or "" for page in PdfReader(path).pages)
+        text = "\n".join(page.extract_text() or "" for page in PdfReader(path).pages)
     return " ".join(re.sub(r"-\n(?=[a-z])", "", text).split())
 
 
