@@ -77,7 +77,7 @@ def test_a_missing_table_file_is_named(tmp_path):
 
 def test_the_project_runs_it_after_quartos_filters_then_judges_its_citations():
     filters = yaml.safe_load((PROJ_ROOT / "_quarto.yml").read_text())["filters"]
-    late = [f["path"] for f in filters if isinstance(f, dict) and f.get("at") == "post-render"]
+    late = [f["path"] for f in filters if isinstance(f, dict) and f.get("at") == "post-finalize"]
     assert late == ["report/filters/generated-tables.lua", "report/filters/selected-citations.lua"]
 
 

@@ -3,13 +3,13 @@
 The review holds over thirty tables written by the build (build/analysis/tables/*.md), and they are most of
 its document tree. Quarto runs some eighty Lua filter passes over the whole tree: they took about 13 of the
 21 seconds of an HTML render and 12 of the 21 of a PDF one, and under 2 with the tables left out. Entering
-after those passes, the tables cut the renders to about 12 s (HTML) and 15 s (PDF), with the same output. So
-index.qmd names each table with a placeholder,
+after all of those passes (its finalize passes included), the tables cut the renders to about 11 s (HTML) and
+10 s (PDF), with byte-identical output. So index.qmd names each table with a placeholder,
 
     ::: {generated-table="../build/analysis/tables/characteristics.md"}
     :::
 
-and _quarto.yml runs this filter at `post-render`, after Quarto's filters and before citeproc: each
+and _quarto.yml runs this filter at `post-finalize`, after Quarto's filters and before citeproc: each
 placeholder becomes the blocks of its file, read with the same Markdown reader settings. Citations in a table
 are still resolved by citeproc, and selected-citations.lua runs again after this filter, so a subset report
 cites only its selection inside tables too.
