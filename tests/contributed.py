@@ -4,7 +4,8 @@ contributor might hold, then one fictional randomised trial added the way the RE
 
 Two suites read the one render: test_untrusted_render.py (every hostile string comes out as literal text, in
 HTML, PDF and the explorer) and test_user_path.py (the new trial reaches every count, passage, table and the
-reference list). The trial's own rows are added after the poisoning, so its text stays plain."""
+reference list); test_build.py reads its build (a new modality and a new recommendation basis reach every table).
+The trial's own rows are added after the poisoning, so its text stays plain."""
 from __future__ import annotations
 
 import csv
@@ -99,6 +100,10 @@ ARMS = [
      "modality": "resistance", "n": "18", "n_randomised": "18", "sex": "both", "comparator": "usual care *as before*",
      "prescription_not_reported": "intensity|sessions_per_week|minutes_per_session|programme_weeks|setting|venue",
      "notes": "Fictional: the abstract gives no dose.", "source_url": FIXTURE_URL, "extraction": "abstract"},
+    {"arm_id": f"{KEY}-balance", "study_id": KEY, "arm_label": "balance", "arm_role": "exercise",
+     "modality": "balance", "n": "20", "n_randomised": "20", "sex": "both", "comparator": "usual care *as before*",
+     "prescription_not_reported": "intensity|sessions_per_week|minutes_per_session|programme_weeks|setting|venue",
+     "notes": "Fictional: the abstract gives no dose.", "source_url": FIXTURE_URL, "extraction": "abstract"},
     {"arm_id": f"{KEY}-usual", "study_id": KEY, "arm_label": "usual care *as before*", "arm_role": "comparator",
      "comparator_kind": "usual_care_no_exercise", "comparator_basis": "Fictional: usual care without exercise.", "n": "19", "n_randomised": "19", "sex": "both", "source_url": FIXTURE_URL,
      "extraction": "abstract"},
@@ -106,7 +111,7 @@ ARMS = [
 HARMS = [{"arm_id": arm["arm_id"], "study_id": KEY, "adverse_events_reporting": "not_reported",
           "harms_not_reported": "serious_adverse_events|deaths|dropouts|adherence", "source_url": FIXTURE_URL,
           "extraction": "abstract", "notes": "Fictional: the abstract says nothing about harms."} for arm in ARMS]
-POPULATION = [{"study_id": KEY, "n_randomised": "57",
+POPULATION = [{"study_id": KEY, "n_randomised": "77",
                "population_not_reported": "n_analysed|age|sex|alsfrs_r|fvc|disease_duration|ambulatory|ventilation",
                "source_url": FIXTURE_URL, "extraction": "abstract", "notes": "Fictional: no baseline table."}]
 RISK_OF_BIAS = [{"study_id": KEY, "assessed_by": "this_review", "tool": "rob2", "outcome": "ALSFRS-R at 24 weeks",
@@ -125,7 +130,13 @@ OUTCOMES = [
     {"outcome_id": f"{KEY}-weights-1", "study_id": KEY, "arm_id": f"{KEY}-weights", "comparator_arm_id": f"{KEY}-usual", "domain": "muscle_strength",
      "measure": "handgrip", "time_point": "24 weeks", "direction": "beneficial",
      "finding": "Fictional: handgrip held up better.", "source_url": FIXTURE_URL, "extraction": "abstract"},
+    {"outcome_id": f"{KEY}-balance-1", "study_id": KEY, "arm_id": f"{KEY}-balance", "comparator_arm_id": f"{KEY}-usual",
+     "domain": "motor_performance", "measure": "Berg balance scale", "time_point": "24 weeks", "direction": "beneficial",
+     "finding": "Fictional: better balance.", "source_url": FIXTURE_URL, "extraction": "abstract"},
 ]
+# The trial is the only one behind the balance recommendation: a new modality and a new recommendation basis
+# reach the tables (test_build.py).
+RECOMMENDATION_SUPPORT = [{"recommendation_id": "balance", "study_id": KEY, "basis": "abstract", "source_url": FIXTURE_URL}]
 
 
 def append_rows(path, rows):
@@ -144,6 +155,7 @@ def contributed_data(root: Path) -> tuple[Path, dict[str, list[str]]]:
     shutil.copytree(DATA_DIR, data)
     touched = poison(data)
     for name, rows in (("studies", [STUDY]), ("interventions", ARMS), ("outcomes", OUTCOMES), ("harms", HARMS),
-                       ("populations", POPULATION), ("risk_of_bias", RISK_OF_BIAS), ("screening", SCREENING)):
+                       ("populations", POPULATION), ("risk_of_bias", RISK_OF_BIAS), ("screening", SCREENING),
+                       ("recommendation_support", RECOMMENDATION_SUPPORT)):
         append_rows(data / f"{name}.csv", rows)
     return data, touched

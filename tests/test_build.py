@@ -8,7 +8,7 @@ import nbformat
 import pytest
 import yaml
 
-from fixture_rows import NOTHING_PRESCRIBED_STATED, appraisal_rows
+from contributed import KEY
 
 from alsreview.data.paths import DATA_DIR, NOTEBOOKS_DIR
 from alsreview.document.escape import meta_text
@@ -115,53 +115,35 @@ def test_species_parameter_selects_only_those_species(animal_build):
         assert list(csv.DictReader(handle)) == []  # pooled trial results are about people
 
 
-def append_row(path, row):
-    with open(path, newline="", encoding="utf-8") as handle:
-        header = next(csv.reader(handle))
-    with open(path, "a", newline="", encoding="utf-8") as handle:
-        csv.writer(handle, lineterminator="\n").writerow([row.get(column, "") for column in header])
-
-
-def test_a_new_study_flows_into_every_table_and_figure(tmp_path):
-    data = tmp_path / "data"
-    shutil.copytree(DATA_DIR, data)
-    url = "https://example.org/fixture"
-    append_row(data / "studies.csv", dict(study_id="fixture2024", authors="Fixture A", year="2024", title="A fixture trial",
-                                          journal="J Fixtures", evidence_type="human_rct", species="human", model="people with ALS",
-                                          exercise_tested="yes", exercise_role="training_programme", authors_conclusion="beneficial",
-                                          population="people_with_als", source_url=url, extraction="abstract"))
-    append_row(data / "interventions.csv", dict(arm_id="fixture2024-balance", study_id="fixture2024", arm_label="balance",
-                                                arm_role="exercise", modality="balance", n="20", sex="both", source_url=url,
-                                                extraction="abstract", **NOTHING_PRESCRIBED_STATED))
-    for table, rows in appraisal_rows("fixture2024", ["fixture2024-balance"], url).items():
-        for row in rows:
-            append_row(data / f"{table}.csv", row)
-    append_row(data / "outcomes.csv", dict(outcome_id="fixture2024-balance-1", study_id="fixture2024", arm_id="fixture2024-balance",
-                                           domain="motor_performance", measure="Berg balance scale", time_point="3 months",
-                                           direction="beneficial", finding="Better balance.", source_url=url, extraction="abstract"))
-    append_row(data / "recommendation_support.csv", dict(recommendation_id="balance", study_id="fixture2024", basis="abstract", source_url=url))
-    append_row(data / "screening.csv", dict(record_id="FIXTURE1", search_id="T01", identifier=url, title="A fixture trial",
-                                            year="2024", decision="included", study_id="fixture2024"))
-    analysis, _ = quiet_build({}, tmp_path / "build", data_dir=data)
+def test_a_new_study_flows_into_every_table_and_figure(contributed_build):
+    """The session's contributed dataset (tests/contributed.py) adds one fictional trial the README's way, with a
+    balance arm (a modality no shipped study tests) and the balance recommendation resting on it; its build is
+    read here, so the new study is checked without a build of its own. The shipped rows' free text holds hostile
+    strings there, which the codes and counts below do not touch."""
+    _, _, build_dir = contributed_build
+    analysis = build_dir / "analysis"
     tables = analysis / "tables"
-    assert "fixture2024" in (tables / "characteristics.csv").read_text()
-    assert "fixture2024" in (tables / "timeline_data.csv").read_text()
-    assert "balance,motor_performance,1,1" in (tables / "evidence_map.csv").read_text()
+    assert KEY in (tables / "characteristics.csv").read_text()
+    assert KEY in (tables / "timeline_data.csv").read_text()
+    assert "direct,balance,motor_performance,1,1," in (tables / "evidence_map.csv").read_text()
     groups = {r["modality_group"]: r for r in csv.DictReader(open(tables / "animal_vs_human.csv"))}
     assert "balance" in groups["other_or_unstated"]["modalities"].split("; ")  # the new trial's modality, in its group
-    balance = next(r for r in csv.DictReader(open(tables / "recommendations.csv")) if r["recommendation"] == "Balance exercise")
+    balance = next(r for r in csv.DictReader(open(tables / "recommendations.csv"))
+                   if r["recommendation"].startswith("Balance exercise"))  # the label carries a hostile string
     assert balance["rests_on"] == "randomised trial evidence"
     assert "People with ALS,motor_performance" in (tables / "evidence_by_model.csv").read_text()
-    assert "2024" in (tables / "cumulative.csv").read_text()
-    assert "@article{fixture2024," in (analysis / "references.bib").read_text()
+    assert "2025" in (tables / "cumulative.csv").read_text()
+    assert f"@article{{{KEY}," in (analysis / "references.bib").read_text()
     with open(DATA_DIR / "studies.csv", encoding="utf-8") as handle:
         shipped = sum(1 for _ in csv.DictReader(handle))
     assert f"n_works: {shipped + 1}" in (analysis / "values.yml").read_text()
     human = (analysis / "prose" / "human_evidence.md").read_text()
     with open(DATA_DIR / "studies.csv", encoding="utf-8") as handle:
         trials = sum(1 for r in csv.DictReader(handle) if r["evidence_type"] == "human_rct" and r["exercise_role"] == "training_programme")
-    assert f"{trials + 1} randomised trials" in human and "Fixture (2024) [@fixture2024], a randomised trial, tested balance" in human
-    assert "@fixture2024" in (analysis / "citations.yml").read_text()
+    assert f"{trials + 1} randomised trials" in human
+    assert f"Fixture and Example (2025) [@{KEY}], a randomised trial, tested endurance (aerobic) exercise, resistance " \
+           "exercise and balance" in human
+    assert f"@{KEY}" in (analysis / "citations.yml").read_text()
 
 
 def test_a_failing_notebook_keeps_the_last_good_build(full_build, tmp_path):

@@ -40,13 +40,13 @@ def test_the_new_trial_reaches_references_evidence_passage_table_and_counts(user
     assert f'href="#ref-{KEY}"' in human
     human_text = visible_text(human)
     assert f"{before['trials'] + 1} randomised trials" in human_text
-    assert re.search(r"Fixture and Example \(2025\) ?\d*, a randomised trial, tested endurance \(aerobic\) exercise and "
-                     r"resistance exercise", human_text)
+    assert re.search(r"Fixture and Example \(2025\) ?\d*, a randomised trial, tested endurance \(aerobic\) exercise, "
+                     r"resistance exercise and balance", human_text)
     assert "against usual care without exercise (usual care *as before*)" in human_text  # data text stays literal
-    assert "At 24 weeks, outcomes favoured exercise on functional rating and muscle strength" in human_text
+    assert "At 24 weeks, outcomes favoured exercise on functional rating, motor performance and muscle strength" in human_text
     characteristics = user_path_report.html[user_path_report.html.index('id="tbl-characteristics"'):]
     characteristics = characteristics[: characteristics.index("</table>")]
-    assert f'href="#ref-{KEY}"' in characteristics and "38" in visible_text(characteristics)
+    assert f'href="#ref-{KEY}"' in characteristics and "58" in visible_text(characteristics)  # in exercise arms
     assert f"of which {before['trials'] + 1} are randomised trials" in user_path_report.text
     assert re.search(rf"of which in people {before['people'] + 1}\b", user_path_report.text)
     assert f"published in {max(before['newest_trial_year'], 2025)}" in user_path_report.text  # newest of data + ours
