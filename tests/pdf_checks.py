@@ -1,14 +1,22 @@
-"""What a reader of the PDF would notice, read back from the PDF itself with pdfplumber: text that prints over
-other text, text outside the page margins, table rows that never reached the page, and pages left nearly empty
-(a heading last on its page, a page of a few words, a table's first or last rows alone on a page)."""
+"""What a reader of the PDF would notice, read back from the PDF itself: text that prints over other text, text
+outside the page margins, table rows that never reached the page, and pages left nearly empty (a heading last on
+its page, a page of a few words, a table's first or last rows alone on a page).
+
+PDFium (pypdfium2, which pdfplumber installs) reads the characters and drawings, and pdfplumber's own text
+functions group the characters into words and lines. pdfplumber reading the review's PDF by itself took 16-20 s,
+nearly all of it in its pure-Python content-stream parser; PDFium takes about 4 s for the same words and lines."""
 from __future__ import annotations
 
+import ctypes
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-import pdfplumber
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
+from pdfplumber import utils
 
 PAGE_NUMBER = re.compile(r"^\d{1,3}$")
 # Table rules as report/print-layout.typ draws them: a 0.3 pt grey hairline above every body row but the first,
@@ -27,7 +35,7 @@ class Layout:
 
 
 def version(path: Path) -> tuple[str, int, int]:
-    """A PDF as a cache key: reading a 60-page PDF takes pdfplumber about 20 s, so each version is read once."""
+    """A PDF as a cache key: each version is read once."""
     stat = Path(path).stat()
     return str(Path(path).resolve()), stat.st_mtime_ns, stat.st_size
 
@@ -43,14 +51,71 @@ def layout_by_page(pdf_path: Path) -> list[Layout]:
 
 @lru_cache(maxsize=4)
 def _read(key: tuple[str, int, int]) -> tuple[list[tuple[float, float, list[dict]]], str, list[Layout]]:
-    """Words, text and layout of every page in one pass: pdfplumber parses a page's characters once for all."""
+    """Words, text and layout of every page in one pass over the characters and drawings PDFium reads."""
     pages, texts, layouts = [], [], []
-    with pdfplumber.open(key[0]) as pdf:
-        for page in pdf.pages:
-            pages.append((page.width, page.height, page.extract_words(keep_blank_chars=False, use_text_flow=True)))
-            texts.append(page.extract_text() or "")
-            layouts.append(_layout(page))
+    document = pdfium.PdfDocument(key[0])
+    try:
+        for page in document:
+            width, height = page.get_width(), page.get_height()
+            chars = _chars(page, height)
+            textmap = utils.chars_to_textmap(chars, layout_bbox=(0, 0, width, height), layout_width=width,
+                                             layout_height=height)
+            pages.append((width, height, utils.extract_words(chars, keep_blank_chars=False, use_text_flow=True)))
+            texts.append(textmap.as_string)
+            layouts.append(_layout(textmap.extract_text_lines(strip=True, return_chars=True), *_drawings(page, height)))
+    finally:
+        document.close()
     return pages, "\n".join(texts), layouts
+
+
+def _chars(page, height: float) -> list[dict]:
+    """The page's characters as pdfplumber's character records (origin top left; boxes from the font's ascent and
+    descent), less the spaces and line ends PDFium adds and invisible format characters (Typst puts a word joiner
+    before each page number of the contents). PDFium marks a hyphen that ends a line as U+0002."""
+    textpage = page.get_textpage()
+    box, name, flags = pdfium_c.FS_RECTF(), ctypes.create_string_buffer(256), ctypes.c_int()
+    chars = []
+    for i in range(textpage.count_chars()):
+        if pdfium_c.FPDFText_IsGenerated(textpage.raw, i) == 1:
+            continue
+        text = chr(pdfium_c.FPDFText_GetUnicode(textpage.raw, i))
+        if text == "\x02" or pdfium_c.FPDFText_IsHyphen(textpage.raw, i) == 1:
+            text = "-"
+        if unicodedata.category(text) == "Cf":
+            continue
+        pdfium_c.FPDFText_GetLooseCharBox(textpage.raw, i, box)
+        length = pdfium_c.FPDFText_GetFontInfo(textpage.raw, i, name, len(name), flags)
+        top = height - box.top
+        chars.append({"text": text, "x0": box.left, "x1": box.right, "top": top, "doctop": top,
+                      "bottom": height - box.bottom, "upright": pdfium_c.FPDFText_GetCharAngle(textpage.raw, i) == 0,
+                      "size": pdfium_c.FPDFText_GetFontSize(textpage.raw, i),
+                      "fontname": name.raw[:max(length - 1, 0)].decode("utf-8", "replace")})
+    return chars
+
+
+def _drawings(page, height: float) -> tuple[list[dict], list[float]]:
+    """Stroked straight lines (ends, stroke grey and width; origin top left) and the tops of every other drawn
+    shape, image or embedded figure on the page."""
+    lines, shapes = [], []
+    red, green, blue, alpha = (ctypes.c_uint() for _ in range(4))
+    stroke_width, fill, stroke = ctypes.c_float(), ctypes.c_int(), ctypes.c_int()
+    x, y = ctypes.c_float(), ctypes.c_float()
+    for item in page.get_objects(max_depth=0):
+        if item.type == pdfium_c.FPDF_PAGEOBJ_PATH and pdfium_c.FPDFPath_CountSegments(item.raw) == 2 \
+                and pdfium_c.FPDFPath_GetDrawMode(item.raw, fill, stroke) and stroke.value:
+            pdfium_c.FPDFPageObj_GetStrokeColor(item.raw, red, green, blue, alpha)
+            pdfium_c.FPDFPageObj_GetStrokeWidth(item.raw, stroke_width)
+            matrix, ends = item.get_matrix(), []
+            for k in range(2):
+                pdfium_c.FPDFPathSegment_GetPoint(pdfium_c.FPDFPath_GetPathSegment(item.raw, k), x, y)
+                ends.append(matrix.on_point(x.value, y.value))
+            lines.append({"x0": min(e[0] for e in ends), "x1": max(e[0] for e in ends),
+                          "top": height - max(e[1] for e in ends), "bottom": height - min(e[1] for e in ends),
+                          "stroking_color": (red.value / 255, green.value / 255, blue.value / 255),
+                          "linewidth": stroke_width.value})
+        elif item.type != pdfium_c.FPDF_PAGEOBJ_TEXT:
+            shapes.append(height - item.get_bounds()[3])
+    return lines, shapes
 
 
 def _grey(colour) -> float | None:
@@ -61,12 +126,12 @@ def _grey(colour) -> float | None:
     return float(values[0])
 
 
-def _layout(page) -> Layout:
+def _layout(text_lines: list[dict], drawn_lines: list[dict], shapes: list[float]) -> Layout:
     lines = tuple((line["top"], line["text"], all("Bold" in c["fontname"] for c in line["chars"])
                    and min(c["size"] for c in line["chars"]) >= BODY_SIZE - 0.5)
-                  for line in page.extract_text_lines(return_chars=True) if line["chars"])
+                  for line in text_lines if line["chars"])
     rules = []
-    for line in page.lines:
+    for line in drawn_lines:
         grey = _grey(line.get("stroking_color"))
         if abs(line["top"] - line["bottom"]) > 0.5 or line["x1"] - line["x0"] < 50 or grey is None:
             continue
@@ -74,8 +139,7 @@ def _layout(page) -> Layout:
             rules.append((line["x0"], line["x1"], line["top"], False))
         elif grey < 0.01:
             rules.append((line["x0"], line["x1"], line["top"], True))
-    shapes = tuple(shape["top"] for shape in (*page.rects, *page.curves, *page.images))
-    return Layout(lines, tuple(sorted(rules, key=lambda r: r[2])), shapes)
+    return Layout(lines, tuple(sorted(rules, key=lambda r: r[2])), tuple(shapes))
 
 
 def overprints(pages, min_overlap: float = 0.3) -> list[str]:
