@@ -13,6 +13,8 @@ import io
 import shutil
 from pathlib import Path
 
+from fixture_rows import RISK_OF_BIAS_DOMAINS
+
 from alsreview.data.appraisal import HARMS as HARMS_FIELDS
 from alsreview.data.appraisal import POPULATION as POPULATION_FIELDS
 from alsreview.data.appraisal import PRESCRIPTION
@@ -89,6 +91,7 @@ STUDY = {"study_id": KEY, "authors": "Fixture A, Example B", "year": "2025",
          "exercise_role": "training_programme", "authors_conclusion": "beneficial",
          "population": "people_with_als", "source_url": FIXTURE_URL, "extraction": "abstract",
          "notes": "Fictional test fixture."}
+NO_DOSE = "|".join(PRESCRIPTION)  # every prescription field declared not reported
 ARMS = [
     {"arm_id": f"{KEY}-cycling", "study_id": KEY, "arm_label": "cycling", "arm_role": "exercise",
      "modality": "endurance_aerobic", "intensity": "moderate", "frequency": "3 per week", "n": "20",
@@ -98,26 +101,26 @@ ARMS = [
      "extraction": "abstract"},
     {"arm_id": f"{KEY}-weights", "study_id": KEY, "arm_label": "weights", "arm_role": "exercise",
      "modality": "resistance", "n": "18", "n_randomised": "18", "sex": "both", "comparator": "usual care *as before*",
-     "prescription_not_reported": "intensity|sessions_per_week|minutes_per_session|programme_weeks|setting|venue",
-     "notes": "Fictional: the abstract gives no dose.", "source_url": FIXTURE_URL, "extraction": "abstract"},
+     "prescription_not_reported": NO_DOSE, "notes": "Fictional: the abstract gives no dose.", "source_url": FIXTURE_URL,
+     "extraction": "abstract"},
     {"arm_id": f"{KEY}-balance", "study_id": KEY, "arm_label": "balance", "arm_role": "exercise",
      "modality": "balance", "n": "20", "n_randomised": "20", "sex": "both", "comparator": "usual care *as before*",
-     "prescription_not_reported": "intensity|sessions_per_week|minutes_per_session|programme_weeks|setting|venue",
-     "notes": "Fictional: the abstract gives no dose.", "source_url": FIXTURE_URL, "extraction": "abstract"},
+     "prescription_not_reported": NO_DOSE, "notes": "Fictional: the abstract gives no dose.", "source_url": FIXTURE_URL,
+     "extraction": "abstract"},
     {"arm_id": f"{KEY}-usual", "study_id": KEY, "arm_label": "usual care *as before*", "arm_role": "comparator",
      "comparator_kind": "usual_care_no_exercise", "comparator_basis": "Fictional: usual care without exercise.", "n": "19", "n_randomised": "19", "sex": "both", "source_url": FIXTURE_URL,
      "extraction": "abstract"},
 ]
 HARMS = [{"arm_id": arm["arm_id"], "study_id": KEY, "adverse_events_reporting": "not_reported",
-          "harms_not_reported": "serious_adverse_events|deaths|dropouts|adherence", "source_url": FIXTURE_URL,
+          "harms_not_reported": "|".join(HARMS_FIELDS), "source_url": FIXTURE_URL,
           "extraction": "abstract", "notes": "Fictional: the abstract says nothing about harms."} for arm in ARMS]
 POPULATION = [{"study_id": KEY, "n_randomised": "77",
-               "population_not_reported": "n_analysed|age|sex|alsfrs_r|fvc|disease_duration|ambulatory|ventilation",
+               "population_not_reported": "|".join(f for f in POPULATION_FIELDS if f != "n_randomised"),
                "source_url": FIXTURE_URL, "extraction": "abstract", "notes": "Fictional: no baseline table."}]
 RISK_OF_BIAS = [{"study_id": KEY, "assessed_by": "this_review", "tool": "rob2", "outcome": "ALSFRS-R at 24 weeks",
                  "domain": domain, "judgement": "some_concerns", "support": "Fictional: the abstract is silent on this.",
                  "source_url": FIXTURE_URL, "extraction": "abstract"}
-                for domain in ("randomisation", "deviations", "missing_data", "measurement", "reported_result", "overall")]
+                for domain in RISK_OF_BIAS_DOMAINS]
 SCREENING = [{"record_id": "FIXTURE1", "search_id": "T01", "identifier": FIXTURE_URL, "title": STUDY["title"],
               "year": "2025", "decision": "included", "study_id": KEY, "notes": "Fictional test fixture."}]
 OUTCOMES = [
