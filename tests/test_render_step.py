@@ -92,6 +92,20 @@ def test_render_runs_quarto_again_only_for_the_outputs_whose_inputs_changed(buil
     assert cli.main(render) == 0
     assert rendered_since(8) == ["review.pdf"], "the PDF is missing, yet it was not rendered"
     assert (built / "report" / "report" / "explorer.html").read_text() == "new\n"  # carried over each time
+    # A package edit that changes no output rewrites only the build's manifest, which no output reads.
+    (built / "analysis" / "manifest.json").write_text('{"inputs": {"src/alsreview/cli.py": "edited"}}')
+    assert cli.main(render) == 0
+    assert rendered_since(9) == [], "only manifest.json changed, yet Quarto ran again"
+
+
+def test_no_staged_copy_holds_what_no_output_reads(built, tmp_path):
+    """READ_BY_NONE is left out of every output's key, so Quarto must not be able to read it."""
+    seen = tmp_path / "seen"
+    quarto = fake_quarto(tmp_path, f'ls build/analysis >> "{seen}"\n'
+                                   'mkdir -p "$out/report"; echo new > "$out/report/$file"')
+    (built / "analysis" / "values.yml").write_text("values: {n: 1}\n")
+    assert cli.main(["--build-dir", str(built), "render", "--quarto", str(quarto)]) == 0
+    assert sorted(seen.read_text().split()) == ["values.yml"] * 3
 
 
 @pytest.mark.parametrize("linked", ["report", "render.log"])
@@ -122,7 +136,8 @@ def test_two_reports_at_once_each_render_their_own_selection(tmp_path, monkeypat
             analysis = build_dir / "analysis"
             shutil.rmtree(analysis, ignore_errors=True)
             analysis.mkdir()
-            (analysis / "manifest.json").write_text(json.dumps(params["species"]))
+            (analysis / "manifest.json").write_text("{}")
+            (analysis / "values.yml").write_text(json.dumps(params["species"]))
         if params["species"] == ["human"]:
             first_built.set()
             second_built.wait(1.5)  # the rat command's build would run now, were the lock let go
@@ -131,8 +146,8 @@ def test_two_reports_at_once_each_render_their_own_selection(tmp_path, monkeypat
         return analysis
 
     monkeypatch.setattr(build_step, "build", build)
-    quarto = fake_quarto(tmp_path, f'mkdir -p "$out/report"; cp build/analysis/manifest.json "$out/report/$file"\n'
-                                   f'{{ cat build/analysis/manifest.json; echo; }} >> "{rendered}"')
+    quarto = fake_quarto(tmp_path, f'mkdir -p "$out/report"; cp build/analysis/values.yml "$out/report/$file"\n'
+                                   f'{{ cat build/analysis/values.yml; echo; }} >> "{rendered}"')
     codes = {}
 
     def report(species):

@@ -338,6 +338,7 @@ def built(tmp_path):
     build_dir = tmp_path / "build"
     (build_dir / "analysis").mkdir(parents=True)
     (build_dir / "analysis" / "manifest.json").write_text("{}")
+    (build_dir / "analysis" / "values.yml").write_text("values: {}\n")
     return build_dir
 
 
@@ -351,7 +352,7 @@ def source_state():
 def test_render_writes_nothing_into_the_source_tree(built, tmp_path, exit_code):
     before = source_state()
     quarto = fake_quarto(tmp_path, 'echo junk > report/index.typ; mkdir -p report/review_files; echo "/.quarto/" >> .gitignore\n'
-                                   'test -f build/analysis/manifest.json || exit 7\n'
+                                   'test -f build/analysis/values.yml || exit 7\n'
                                    f'mkdir -p "$out/report"; echo new > "$out/report/$file"; exit {exit_code}')
     code = cli.main(["--build-dir", str(built), "render", "--quarto", str(quarto)])
     assert code == exit_code

@@ -5,7 +5,7 @@ outputs whose key did not change are carried over from the last good report, and
 only when every render succeeded.
 
 Which files an output reads is decided by exclusion: an output's key covers every render input except those that
-only the other document reads (EXPLORER_ONLY, REVIEW_ONLY). A new file in report/ or build/analysis/ counts for every
+only the other document reads (EXPLORER_ONLY, REVIEW_ONLY) and those no output reads (READ_BY_NONE). A new file in report/ or build/analysis/ counts for every
 output until it is listed here, which can cost a render but never leaves a stale one."""
 from __future__ import annotations
 
@@ -27,6 +27,9 @@ RENDER_SKIP = ("build", "data", ".venv", ".git", ".quarto", ".pytest_cache", ".h
                "*.egg-info", ".ipynb_checkpoints")
 EXPLORER_ONLY = ("report/explorer.qmd", "report/explorer.js", "report/explorer-*.js", "report/pooling.js", "report/vendor/*",
                  "build/analysis/explorer/*")
+# Read by no output, and left out of the staged copies so that none can: the build's record of its own inputs
+# (manifest.json) changes with every edit to the package source, even one that changes no table, figure or text.
+READ_BY_NONE = ("manifest.json",)
 REVIEW_ONLY = ("report/index.qmd", "report/print-layout.typ", "report/reference-links.html", "report/methods.bib",
                "build/analysis/tables/*", "build/analysis/figures/*", "build/analysis/prose/*",
                "build/analysis/notebooks-html/*", "build/analysis/notebooks/*")
@@ -62,7 +65,8 @@ def render_inputs(project_root: Path, analysis_dir: Path) -> dict[str, Path]:
     inputs.update({p.relative_to(root).as_posix(): p for p in sorted((root / "report").rglob("*"))
                    if p.is_file() and p.suffix in SOURCE_SUFFIXES})
     inputs.update({f"build/analysis/{p.relative_to(analysis_dir).as_posix()}": p
-                   for p in sorted(Path(analysis_dir).rglob("*")) if p.is_file()})
+                   for p in sorted(Path(analysis_dir).rglob("*")) if p.is_file()
+                   and p.relative_to(analysis_dir).as_posix() not in READ_BY_NONE})
     return inputs
 
 
@@ -111,7 +115,9 @@ def render_outputs(quarto: str, project_root: Path, analysis_dir: Path, stage: P
     for output in outputs:
         project = stage / output.name / "project"
         shutil.copytree(project_root, project, ignore=shutil.ignore_patterns(*RENDER_SKIP))
-        shutil.copytree(analysis_dir, project / "build" / "analysis")
+        shutil.copytree(analysis_dir, project / "build" / "analysis",
+                        ignore=lambda folder, names: [n for n in names if Path(folder) == Path(analysis_dir)
+                                                      and n in READ_BY_NONE])
         folder = stage / output.name / "output"
         handle = open(stage / output.name / "quarto.log", "w", encoding="utf-8")
         command = [quarto, "render", *output.target, "--output-dir", str(folder.resolve())]
