@@ -80,12 +80,12 @@ def explorer_browser(explorer_rendered):
         browser.close()
 
 
-def subset_build(tmp_path_factory, name: str) -> Path:
-    """The build folder of one selection (rendering.SUBSETS), built once per session: the build tests read it,
-    and the subset's render starts from it."""
-    from rendering import SUBSETS, build_selection
+def subset_build(name: str) -> Path:
+    """The build folder of one selection (rendering.SUBSETS), brought up to date once per session in its kept
+    folder (rendering.kept_folder): the build tests read it, and the subset's render starts from it."""
+    from rendering import SUBSETS, build_selection, kept_folder
 
-    return build_selection(tmp_path_factory.mktemp(name), SUBSETS[name])
+    return build_selection(kept_folder(name), SUBSETS[name])
 
 
 def subset_report(build_dir: Path):
@@ -97,18 +97,18 @@ def subset_report(build_dir: Path):
 
 
 @pytest.fixture(scope="session")
-def human_build(tmp_path_factory):
-    return subset_build(tmp_path_factory, "human_report")
+def human_build():
+    return subset_build("human_report")
 
 
 @pytest.fixture(scope="session")
-def animal_build(tmp_path_factory):
-    return subset_build(tmp_path_factory, "animal_report")
+def animal_build():
+    return subset_build("animal_report")
 
 
 @pytest.fixture(scope="session")
-def from_2005_build(tmp_path_factory):
-    return subset_build(tmp_path_factory, "from_2005_report")
+def from_2005_build():
+    return subset_build("from_2005_report")
 
 
 @pytest.fixture(scope="session")
@@ -127,15 +127,16 @@ def from_2005_report(from_2005_build):
 
 
 @pytest.fixture(scope="session")
-def contributed_build(tmp_path_factory):
+def contributed_build():
     """The contributed dataset (tests/contributed.py: hostile strings in every free-text cell, then one fictional
-    trial), validated and built once per session, with a canary in the environment that no output may show."""
+    trial), written afresh, validated and brought up to date once per session in its kept folder, with a canary
+    in the environment that no output may show."""
     from contributed import CANARY_ENV, contributed_data
-    from rendering import build_selection
+    from rendering import build_selection, kept_folder
 
     from alsreview import cli
 
-    root = tmp_path_factory.mktemp("contributed")
+    root = kept_folder("contributed")
     data, touched = contributed_data(root)
     assert cli.main(["--data-dir", str(data), "--build-dir", str(root / "build"), "validate"]) == 0
     build_dir = build_selection(root, {}, data_dir=data, env=CANARY_ENV)

@@ -155,6 +155,7 @@ def contributed_data(root: Path) -> tuple[Path, dict[str, list[str]]]:
     """A copy of the shipped data under root: poisoned, then with the fictional trial; returns it and, per
     table, the free-text fields that were poisoned."""
     data = Path(root) / "data"
+    shutil.rmtree(data, ignore_errors=True)  # written afresh: the same bytes each time, so its build is reused
     shutil.copytree(DATA_DIR, data)
     touched = poison(data)
     for name, rows in (("studies", [STUDY]), ("interventions", ARMS), ("outcomes", OUTCOMES), ("harms", HARMS),

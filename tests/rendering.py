@@ -79,6 +79,19 @@ def pdf_text(path: Path) -> str:
     return " ".join(re.sub(r"-\n(?=[a-z])", "", text).split())
 
 
+# Where the session fixtures keep the documents they build and render (conftest.py), one folder each. Kept between
+# runs, like build/report for the full review: `alsreview build` and `alsreview render` redo only what their keys
+# say changed, so a run after an edit to a test, or to code that changes no output, renders nothing again.
+# `make clean` removes them.
+KEPT = PROJ_ROOT / "build" / "tests"
+
+
+def kept_folder(name: str) -> Path:
+    folder = KEPT / name
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
 # The selections the subset tests and the docs' `make report` examples render, each once per session, by the
 # name of its session fixture (conftest.py).
 SUBSETS = {"human_report": {"SPECIES": "human"}, "animal_report": {"SPECIES": "mouse,rat"},
