@@ -1,18 +1,22 @@
 """The whole chain on the real data: notebooks executed by papermill, artifacts, caching, determinism,
 parameters, a new study flowing everywhere, and a failing notebook that leaves the last good build intact."""
 import csv
+import functools
 import json
 import shutil
+import subprocess
+import sys
 
 import nbformat
 import pytest
 import yaml
 
 from contributed import KEY
+from rendering import checkout_env
 
 from alsreview.data.paths import DATA_DIR, NOTEBOOKS_DIR
 from alsreview.document.escape import meta_text
-from alsreview.pipeline.build import BuildError, build
+from alsreview.pipeline.build import MODULES_FILE, BuildError, build, notebook_key, recorded_modules
 
 pytestmark = pytest.mark.slow
 TABLES = ["characteristics", "evidence_by_model", "evidence_map", "animal_vs_human", "recommendations", "field_coverage",
@@ -189,6 +193,43 @@ def test_tracked_tables_record_every_way_of_reading():
     assert tables.read == {"studies", "outcomes"}
     list(tables.items())
     assert tables.read == {"studies", "outcomes", "pooled_results"}
+
+
+def test_a_notebook_records_every_package_module_it_imports_even_after_its_last_output(tmp_path):
+    """In a fresh interpreter, as in a kernel: the modules loaded at start, and one imported later."""
+    script = ("import sys; from alsreview.pipeline.notebook import ModuleRecord; "
+              f"ModuleRecord({str(tmp_path)!r}).install(); import alsreview.living.search")
+    subprocess.run([sys.executable, "-c", script], check=True, env=checkout_env())
+    names = json.loads((tmp_path / MODULES_FILE).read_text())
+    assert {"alsreview", "alsreview.pipeline.notebook", "alsreview.living.search"} <= set(names)
+    assert "alsreview.cli" not in names
+    (tmp_path / "out").mkdir()
+    shutil.move(tmp_path / MODULES_FILE, tmp_path / "out" / MODULES_FILE)
+    files = recorded_modules(tmp_path)
+    assert {"src/alsreview/__init__.py", "src/alsreview/living/__init__.py", "src/alsreview/living/search.py",
+            "src/alsreview/pipeline/notebook.py"} <= files
+
+
+def test_a_notebook_is_keyed_on_the_package_modules_it_imported_only():
+    hashes = {"src/alsreview/a.py": "1", "src/alsreview/b.py": "2", "protocol.yaml": "3", "data/datapackage.json": "4"}
+    key = functools.partial(notebook_key, NOTEBOOKS[0], params={}, tables_read=None, csv_of={})
+    edited = {**hashes, "src/alsreview/b.py": "changed"}
+    assert key(hashes, modules={"src/alsreview/a.py"}) == key(edited, modules={"src/alsreview/a.py"})
+    assert key(hashes, modules={"src/alsreview/b.py"}) != key(edited, modules={"src/alsreview/b.py"})
+    assert key(hashes, modules=None) != key(edited, modules=None)  # nothing recorded: every module counts
+    protocol = {**hashes, "protocol.yaml": "changed"}
+    assert key(hashes, modules={"src/alsreview/a.py"}) != key(protocol, modules={"src/alsreview/a.py"})
+
+
+def test_the_build_records_which_modules_each_notebook_imported(full_build):
+    analysis, _, build_dir = full_build
+    imported = json.loads((analysis / "manifest.json").read_text())["modules_imported_by_notebook"]
+    assert sorted(imported) == [nb.stem for nb in NOTEBOOKS]
+    for name, files in imported.items():
+        assert "src/alsreview/pipeline/notebook.py" in files and "src/alsreview/cli.py" not in files, name
+        assert (build_dir / "cache" / name / "out" / MODULES_FILE).is_file()
+    assert "src/alsreview/document/prose/human.py" in imported["05-prose"]
+    assert not list(analysis.rglob(MODULES_FILE))
 
 
 def test_editing_one_csv_reruns_only_the_notebooks_that_read_it(full_build, tmp_path):

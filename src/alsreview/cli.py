@@ -239,7 +239,7 @@ COMMANDS = {
                  ["alsreview validate", "alsreview validate --data-dir path/to/data"]),
     "build": ("validate, run the notebooks that need it, assemble build/analysis",
               "Validates the data, executes the notebooks with papermill (in parallel, and only those whose "
-              "notebook, data, package source or parameters changed) and swaps the finished tables, figures "
+              "notebook, parameters, or the data tables or package modules it used changed) and swaps the finished tables, figures "
               "and values.yml into build/analysis/ only when every step succeeded.",
               ["alsreview build", "alsreview build --species human", "alsreview build --species mouse,rat --year-min 2000",
                "alsreview build --evidence-types animal_experiment --jobs 1 --force"]),

@@ -1,9 +1,10 @@
 """The build: validate, execute the notebooks (only those whose inputs changed), assemble build/analysis.
 
 Each notebook's executed copy and artifacts are cached under build/cache/<notebook>/ with a key over
-everything it depends on (its source, the data, the package source, the parameters). The assembled
-analysis is written to a staging folder and swapped in only when every step succeeded, so a failing
-notebook leaves the last good build/analysis untouched (the failing notebook is kept in build/failed/).
+everything it depends on (its source, the parameters, and the data tables and package modules it used last
+time). The assembled analysis is written to a staging folder and swapped in only when every step succeeded,
+so a failing notebook leaves the last good build/analysis untouched (the failing notebook is kept in
+build/failed/).
 A lock keeps two builds (and renders) from writing at once; whoever holds it first removes the staging folders
 an interrupted build left behind. Only the files the data package lists are read or hashed. Heavy imports wait
 until they are needed, so a no-op build stays well under a second.
@@ -27,6 +28,9 @@ from ..data.paths import BUILD_DIR, DATA_DIR, NOTEBOOKS_DIR, PACKAGE_DIR, PROJ_R
 from ..data.protocol import PROTOCOL_FILE
 from ..data.schema import DataPackage, read_datapackage
 from .progress import BuildProgress, code_cells
+
+# Beside inputs.json in each notebook's output folder: the package modules it imported (pipeline.notebook.ModuleRecord).
+MODULES_FILE = "modules.json"
 
 KEY_PACKAGES = ("pandas", "numpy", "matplotlib", "statsmodels", "papermill", "nbconvert", "frictionless", "bibtexparser")
 
@@ -55,14 +59,16 @@ def input_files(data_dir: Path, package) -> dict[str, Path]:
 
 
 def notebook_key(notebook: Path, input_hashes: dict[str, str], params: dict, tables_read: list[str] | None,
-                 csv_of: dict[str, str]) -> str:
-    """Hash of what a notebook depends on: its source, the package, the parameters, the descriptor and the
-    CSVs of the tables it read last time (all CSVs when it has not run yet)."""
+                 csv_of: dict[str, str], modules: set[str] | None = None) -> str:
+    """Hash of what a notebook depends on: its source, the parameters, the protocol, the descriptor, the CSVs of
+    the tables it read last time and the package modules it imported last time (all CSVs and all modules when
+    it has not run yet or did not record them)."""
     data = {k: v for k, v in input_hashes.items() if k.startswith("data/")}
     if tables_read is not None:
         wanted = {"data/datapackage.json"} | {csv_of.get(t, f"data/{t}.csv") for t in tables_read}
         data = {k: v for k, v in data.items() if k in wanted}
-    shared = {k: v for k, v in input_hashes.items() if not k.startswith("data/")}
+    shared = {k: v for k, v in input_hashes.items() if not k.startswith("data/")
+              and (modules is None or not k.startswith("src/") or k in modules)}
     digest = hashlib.sha256()
     digest.update(sha256(notebook).encode())
     digest.update(json.dumps({"package": shared, "data": data, "params": params}, sort_keys=True).encode())
@@ -246,7 +252,7 @@ def run_notebook(notebook: Path, input_hashes: dict, params: dict, build_dir: Pa
     cache = build_dir / "cache" / notebook.stem
     key_params = {k: v for k, v in params.items() if k != "data_dir"}
     if (cache / "key").is_file():
-        key = notebook_key(notebook, input_hashes, key_params, recorded_tables(cache), csv_of)
+        key = notebook_key(notebook, input_hashes, key_params, recorded_tables(cache), csv_of, recorded_modules(cache))
         if (cache / "key").read_text() == key:
             progress.advance(code_cells(notebook))
             return "reused", 0.0
@@ -257,7 +263,8 @@ def run_notebook(notebook: Path, input_hashes: dict, params: dict, build_dir: Pa
     work.mkdir(parents=True)
     try:
         execute_notebook(notebook, params, work, build_dir / "failed", progress.cell_done, verbose)
-        (work / "key").write_text(notebook_key(notebook, input_hashes, key_params, recorded_tables(work), csv_of))
+        (work / "key").write_text(notebook_key(notebook, input_hashes, key_params, recorded_tables(work), csv_of,
+                                               recorded_modules(work)))
         cache.parent.mkdir(parents=True, exist_ok=True)
         replace_dir(work, cache)
     finally:
@@ -270,6 +277,22 @@ def recorded_tables(cache: Path) -> list[str] | None:
     """The tables a notebook read on its last run; None when it did not record them (then it depends on all)."""
     path = cache / "out" / "inputs.json"
     return json.loads(path.read_text()) if path.is_file() else None
+
+
+def recorded_modules(cache: Path) -> set[str] | None:
+    """The package's source files a notebook imported on its last run (as input_files names them: a module, or
+    a package's __init__.py); None when it did not record them (then it depends on all)."""
+    path = cache / "out" / MODULES_FILE
+    if not path.is_file():
+        return None
+    files = set()
+    for name in json.loads(path.read_text()):
+        parts = name.split(".")[1:]
+        candidates = (Path(*parts[:-1], parts[-1] + ".py"), Path(*parts, "__init__.py")) if parts else (Path("__init__.py"),)
+        for candidate in candidates:
+            if (PACKAGE_DIR / candidate).is_file():
+                files.add(f"src/alsreview/{candidate.as_posix()}")
+    return files
 
 
 def merged_values(caches: list[Path]) -> dict:
@@ -293,7 +316,7 @@ def assemble(caches: list[Path], staging: Path, studies) -> None:
     (staging / "notebooks-html").mkdir()
     exporter = HTMLExporter()
     for cache in caches:
-        shutil.copytree(cache / "out", staging, dirs_exist_ok=True, ignore=shutil.ignore_patterns("inputs.json"))
+        shutil.copytree(cache / "out", staging, dirs_exist_ok=True, ignore=shutil.ignore_patterns("inputs.json", MODULES_FILE))
         executed = staging / "notebooks" / f"{cache.name}.ipynb"
         shutil.copyfile(cache / "notebook.ipynb", executed)
         body, _ = exporter.from_notebook_node(nbformat.read(executed, as_version=4))
@@ -331,10 +354,11 @@ def package_versions() -> dict[str, str]:
 
 
 def write_manifest(staging: Path, build_key: str, input_hashes: dict, notebook_hashes: dict, params: dict,
-                   tables_read: dict) -> None:
+                   tables_read: dict, modules: dict) -> None:
     outputs = {str(p.relative_to(staging)): sha256(p) for p in sorted(staging.rglob("*")) if p.is_file()}
     manifest = {"build_key": build_key, "parameters": params, "inputs": {**input_hashes, **notebook_hashes},
-                "tables_read_by_notebook": tables_read, "outputs": outputs, "versions": package_versions()}
+                "tables_read_by_notebook": tables_read, "modules_imported_by_notebook": modules,
+                "outputs": outputs, "versions": package_versions()}
     (staging / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
 
 
@@ -389,8 +413,10 @@ def build(params: dict, data_dir: Path = DATA_DIR, build_dir: Path = BUILD_DIR, 
             assemble([build_dir / "cache" / nb.stem for nb in notebooks], staging, studies)
             notebook_hashes = {f"notebooks/{nb.name}": sha256(nb) for nb in notebooks}
             tables_read = {nb.stem: recorded_tables(build_dir / "cache" / nb.stem) for nb in notebooks}
+            modules = {nb.stem: sorted(recorded_modules(build_dir / "cache" / nb.stem) or []) for nb in notebooks}
             write_manifest(staging, build_key, input_hashes, notebook_hashes,
-                           {k: v for k, v in params.items() if k not in ("data_dir", "output_dir")}, tables_read)
+                           {k: v for k, v in params.items() if k not in ("data_dir", "output_dir")}, tables_read,
+                           modules)
             replace_dir(staging, analysis)
         finally:
             if staging.exists():

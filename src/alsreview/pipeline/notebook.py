@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,7 +16,37 @@ from ..data.schema import DataPackage, read_datapackage
 from ..data.subset import select
 from ..document.export import write_citations, write_figure, write_prose, write_table, write_values
 from ..synthesis.figure_style import use_deterministic_style
+from .build import MODULES_FILE
 from .params import check_params, empty_selection_message, subset_label
+
+
+class ModuleRecord:
+    """Which modules of this package the notebook's kernel has imported, kept in out_dir/modules.json: those loaded
+    when the notebook starts, and each one imported later, recorded before it loads (an import hook at the front
+    of sys.meta_path, which sees every import not yet loaded). The build re-runs the notebook only when one of
+    them changes, as it does for the tables read."""
+
+    def __init__(self, out_dir: Path, package: str = __package__.split(".")[0]):
+        self.path, self.package = Path(out_dir) / MODULES_FILE, package
+        self.names = {name for name in list(sys.modules) if self._ours(name)}
+        self._write()
+
+    def _ours(self, name: str) -> bool:
+        return name == self.package or name.startswith(self.package + ".")
+
+    def _write(self) -> None:
+        self.path.write_text(json.dumps(sorted(self.names)) + "\n", encoding="utf-8")
+
+    def find_spec(self, name, path=None, target=None):
+        if self._ours(name) and name not in self.names:
+            self.names.add(name)
+            self._write()
+        return None  # the import itself is left to the usual finders
+
+    def install(self) -> "ModuleRecord":
+        sys.meta_path[:] = [finder for finder in sys.meta_path if not isinstance(finder, ModuleRecord)]
+        sys.meta_path.insert(0, self)
+        return self
 
 
 class TrackedTables(dict):
@@ -113,6 +144,7 @@ def start(**params) -> Context:
         raise UsageError(empty_selection_message(checked, data_dir / "studies.csv"))
     out_dir = Path(checked["output_dir"] or ANALYSIS_DIR)
     out_dir.mkdir(parents=True, exist_ok=True)
+    ModuleRecord(out_dir).install()
     selected = TrackedTables(chosen)
     return Context(selected, out_dir, checked, corpus=TrackedTables(tables, read=selected.read),
                    version=str(package.descriptor.get("version", "")), package=package)
