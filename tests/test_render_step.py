@@ -98,6 +98,24 @@ def test_render_runs_quarto_again_only_for_the_outputs_whose_inputs_changed(buil
     assert rendered_since(9) == [], "only manifest.json changed, yet Quarto ran again"
 
 
+def test_another_quarto_renders_every_output_again(built, tmp_path):
+    """The version `quarto --version` prints is recorded with each output; the inputs alone do not decide."""
+    calls, version = tmp_path / "calls", tmp_path / "version"
+    version.write_text("1.10.18\n")
+    quarto = fake_quarto(tmp_path, f'echo "$file" >> "{calls}"\n'
+                                   'mkdir -p "$out/report"; echo new > "$out/report/$file"')
+    answer = f'#!/bin/sh\n[ "$1" = --version ] && cat "{version}" && exit 0\n'
+    quarto.write_text(quarto.read_text().replace("#!/bin/sh\n", answer, 1))
+    render = ["--build-dir", str(built), "render", "--quarto", str(quarto)]
+    assert cli.main(render) == 0 and len(calls.read_text().split()) == 3
+    assert cli.main(render) == 0 and len(calls.read_text().split()) == 3, "the same Quarto rendered again"
+    keys = json.loads((built / "report" / ".render-keys.json").read_text())
+    assert {entry["quarto"] for entry in keys.values()} == {"1.10.18"}
+    version.write_text("1.11.0\n")
+    assert cli.main(render) == 0
+    assert sorted(calls.read_text().split()[3:]) == ["explorer.html", "review.html", "review.pdf"]
+
+
 def test_no_staged_copy_holds_what_no_output_reads(built, tmp_path):
     """READ_BY_NONE is left out of every output's key, so Quarto must not be able to read it."""
     seen = tmp_path / "seen"

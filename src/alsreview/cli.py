@@ -65,7 +65,8 @@ def cmd_render(args) -> int:
     Quarto writes beside its input (report/*.typ, review_files/, .quarto/) and edits .gitignore; rendering copies
     keeps the source tree and tracked files untouched, and the lock lets two renders run one after the other."""
     from .pipeline.build import build_lock
-    from .pipeline.render import OUTPUTS, RENDER_LOG, find_quarto, output_keys, outputs_to_render, render_stale
+    from .pipeline.render import (OUTPUTS, RENDER_LOG, find_quarto, output_keys, outputs_to_render, quarto_version,
+                                  render_stale)
 
     build_dir = Path(args.build_dir)
     analysis = build_dir / "analysis"
@@ -74,21 +75,22 @@ def cmd_render(args) -> int:
     report = build_dir / "report"
     keys = output_keys(PROJ_ROOT, analysis)
     up_to_date = f"report: {display_path(report)}/ is up to date (nothing it is made from changed)"
-    if not args.force and not outputs_to_render(report, keys):
+    quarto = find_quarto(args.quarto)
+    version = quarto_version(quarto) if quarto else None  # without Quarto, the inputs alone decide
+    if not args.force and not outputs_to_render(report, keys, version):
         print(up_to_date)
         return 0
-    quarto = find_quarto(args.quarto)
     if not quarto:
         install_log = build_dir / "quarto-install.log"
         seen = f" (installing quarto-cli failed: {display_path(install_log)})" if install_log.is_file() else ""
         print(f"alsreview: {QUARTO_MISSING}{seen}", file=sys.stderr)
         return 3
     with build_lock(build_dir):
-        stale = list(OUTPUTS) if args.force else outputs_to_render(report, keys)  # another render may have run
+        stale = list(OUTPUTS) if args.force else outputs_to_render(report, keys, version)  # another may have run
         if not stale:
             print(up_to_date)
             return 0
-        failed = render_stale(quarto, PROJ_ROOT, build_dir, keys, stale, verbose=args.verbose)
+        failed = render_stale(quarto, PROJ_ROOT, build_dir, keys, stale, verbose=args.verbose, version=version)
     if failed:
         reasons = ", ".join(f"{name} {why}" for name, why in failed.items())
         print(f"quarto render failed ({reasons}); the last good report in {display_path(report)}/ is "

@@ -288,7 +288,10 @@ def recorded_modules(cache: Path) -> set[str] | None:
     files = set()
     for name in json.loads(path.read_text()):
         parts = name.split(".")[1:]
-        candidates = (Path(*parts[:-1], parts[-1] + ".py"), Path(*parts, "__init__.py")) if parts else (Path("__init__.py"),)
+        if not parts:
+            candidates = (Path("__init__.py"),)
+        else:
+            candidates = (Path(*parts[:-1], parts[-1] + ".py"), Path(*parts, "__init__.py"))
         for candidate in candidates:
             if (PACKAGE_DIR / candidate).is_file():
                 files.add(f"src/alsreview/{candidate.as_posix()}")

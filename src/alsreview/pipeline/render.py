@@ -5,8 +5,10 @@ outputs whose key did not change are carried over from the last good report, and
 only when every render succeeded.
 
 Which files an output reads is decided by exclusion: an output's key covers every render input except those that
-only the other document reads (EXPLORER_ONLY, REVIEW_ONLY) and those no output reads (READ_BY_NONE). A new file in report/ or build/analysis/ counts for every
-output until it is listed here, which can cost a render but never leaves a stale one."""
+only the other document reads (EXPLORER_ONLY, REVIEW_ONLY) and those no output reads (READ_BY_NONE). A new file in
+report/ or build/analysis/ counts for every output until it is listed here, which can cost a render but never
+leaves a stale one. Each output also records the version of the Quarto that rendered it; another Quarto renders
+it again."""
 from __future__ import annotations
 
 import hashlib
@@ -58,6 +60,16 @@ def find_quarto(given: str = "") -> str:
     return quarto if quarto and shutil.which(quarto) else ""
 
 
+def quarto_version(quarto: str) -> str:
+    """What `quarto --version` prints ("" if it fails): recorded with each output, which is rendered again when
+    another Quarto would render it."""
+    try:
+        result = subprocess.run([quarto, "--version"], capture_output=True, text=True, timeout=120)
+    except (OSError, subprocess.TimeoutExpired):
+        return ""
+    return result.stdout.strip() if result.returncode == 0 else ""
+
+
 def render_inputs(project_root: Path, analysis_dir: Path) -> dict[str, Path]:
     """Every file Quarto may read, by its path in the staged project."""
     root = Path(project_root)
@@ -90,15 +102,17 @@ def last_render(report_dir: Path) -> dict:
     return record if isinstance(record, dict) else {}
 
 
-def outputs_to_render(report_dir: Path, keys: dict[str, str]) -> list[Output]:
-    """The outputs whose inputs changed since the last good report, or whose files are gone."""
+def outputs_to_render(report_dir: Path, keys: dict[str, str], quarto: str | None = None) -> list[Output]:
+    """The outputs whose inputs changed since the last good report, whose files are gone, or (given the version
+    of the Quarto at hand) that another Quarto rendered."""
     record = last_render(report_dir)
     stale = []
     for output in OUTPUTS:
         seen = record.get(output.name, {})
         complete = all((Path(report_dir) / f).is_file() for f in seen.get("files", [])) and \
             (Path(report_dir) / output.main_file).is_file()
-        if seen.get("key") != keys[output.name] or not complete:
+        other_quarto = quarto is not None and seen.get("quarto") != quarto
+        if seen.get("key") != keys[output.name] or not complete or other_quarto:
             stale.append(output)
     return stale
 
@@ -139,20 +153,22 @@ def render_outputs(quarto: str, project_root: Path, analysis_dir: Path, stage: P
     return results
 
 
-def assemble(report_dir: Path, rendered: dict[str, Path], keys: dict[str, str], target: Path) -> None:
-    """The new report in `target`: fresh renders, plus the unchanged outputs of the last good report."""
+def assemble(report_dir: Path, rendered: dict[str, Path], keys: dict[str, str], target: Path, quarto: str = "") -> None:
+    """The new report in `target`: fresh renders (by the Quarto of version `quarto`), plus the unchanged outputs
+    of the last good report."""
     record = last_render(report_dir)
     new_record = {}
     Path(target).mkdir(parents=True, exist_ok=True)
     for output in OUTPUTS:
         if output.name in rendered:
-            source, files = rendered[output.name], files_under(rendered[output.name])
+            source, files, version = rendered[output.name], files_under(rendered[output.name]), quarto
         else:
-            source, files = Path(report_dir), record[output.name]["files"]
+            seen = record[output.name]
+            source, files, version = Path(report_dir), seen["files"], seen.get("quarto", "")
         for name in files:
             (target / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source / name, target / name)
-        new_record[output.name] = {"key": keys[output.name], "files": files}
+        new_record[output.name] = {"key": keys[output.name], "files": files, "quarto": version}
     (target / KEYS_FILE).write_text(json.dumps(new_record, indent=1, sort_keys=True), encoding="utf-8")
 
 
@@ -163,7 +179,7 @@ def show_failure(name: str, log: Path, tail: int = 15) -> None:
 
 
 def render_stale(quarto: str, project_root: Path, build_dir: Path, keys: dict[str, str], stale: list[Output],
-                 verbose: bool = False) -> dict[str, str]:
+                 verbose: bool = False, version: str = "") -> dict[str, str]:
     """Render the stale outputs at once in a staged folder, and swap the assembled report into build_dir/report
     only when every one succeeded. Returns {output: why it failed}, empty on success; the stage is always removed."""
     from .build import replace_dir
@@ -180,7 +196,7 @@ def render_stale(quarto: str, project_root: Path, build_dir: Path, keys: dict[st
         for name in failed:
             show_failure(name, stage / name / "quarto.log")
         if not failed:
-            assemble(report, {name: folder for name, (_, folder) in results.items()}, keys, stage / "report")
+            assemble(report, {name: folder for name, (_, folder) in results.items()}, keys, stage / "report", version)
             replace_dir(stage / "report", report)
         return failed
     finally:
