@@ -60,24 +60,22 @@ def cmd_build(args) -> int:
 
 def cmd_render(args) -> int:
     """Render the outputs whose inputs changed (HTML, PDF, explorer), at once, in staged copies of the project
-    under the build lock; swap the assembled report into build/report only when every render succeeded.
+    under the build lock (stale outputs checked again there); swap the report into build/report only when all succeeded.
 
     Quarto writes beside its input (report/*.typ, review_files/, .quarto/) and edits .gitignore; rendering copies
     keeps the source tree and tracked files untouched, and the lock lets two renders run one after the other."""
+    from .pipeline import render as rendering
     from .pipeline.build import build_lock
-    from .pipeline.render import (OUTPUTS, RENDER_LOG, find_quarto, output_keys, outputs_to_render, quarto_version,
-                                  render_stale)
 
     build_dir = Path(args.build_dir)
-    analysis = build_dir / "analysis"
+    analysis, report = build_dir / "analysis", build_dir / "report"
     if not (analysis / "manifest.json").is_file():
         raise UsageError("nothing to render yet: run `alsreview build` (or `make notebooks`) first")
-    report = build_dir / "report"
-    keys = output_keys(PROJ_ROOT, analysis)
+    keys = rendering.output_keys(PROJ_ROOT, analysis)
     up_to_date = f"report: {display_path(report)}/ is up to date (nothing it is made from changed)"
-    quarto = find_quarto(args.quarto)
-    version = quarto_version(quarto) if quarto else None  # without Quarto, the inputs alone decide
-    if not args.force and not outputs_to_render(report, keys, version):
+    quarto = rendering.find_quarto(args.quarto)
+    version = rendering.quarto_version(quarto) if quarto else None  # without Quarto, the inputs alone decide
+    if not args.force and not rendering.outputs_to_render(report, keys, version):
         print(up_to_date)
         return 0
     if not quarto:
@@ -86,15 +84,15 @@ def cmd_render(args) -> int:
         print(f"alsreview: {QUARTO_MISSING}{seen}", file=sys.stderr)
         return 3
     with build_lock(build_dir):
-        stale = list(OUTPUTS) if args.force else outputs_to_render(report, keys, version)  # another may have run
+        stale = list(rendering.OUTPUTS) if args.force else rendering.outputs_to_render(report, keys, version)
         if not stale:
             print(up_to_date)
             return 0
-        failed = render_stale(quarto, PROJ_ROOT, build_dir, keys, stale, verbose=args.verbose, version=version)
+        failed = rendering.render_stale(quarto, PROJ_ROOT, build_dir, keys, stale, verbose=args.verbose, version=version)
     if failed:
         reasons = ", ".join(f"{name} {why}" for name, why in failed.items())
         print(f"quarto render failed ({reasons}); the last good report in {display_path(report)}/ is "
-              f"unchanged; full log: {display_path(build_dir / RENDER_LOG)}", file=sys.stderr)
+              f"unchanged; full log: {display_path(build_dir / rendering.RENDER_LOG)}", file=sys.stderr)
         return 1
     print(f"report: {display_path(report)}/ (rendered: {', '.join(o.name for o in stale)})")
     return 0
