@@ -1,4 +1,3 @@
-import os
 import shutil
 import subprocess
 import sys
@@ -10,6 +9,7 @@ from alsreview.data.load import load_tables
 from alsreview.data.paths import DATA_DIR, PROJ_ROOT
 
 sys.path.insert(0, str(Path(__file__).parent))
+from rendering import quarto_binary  # noqa: E402 (found through the line above)
 SEED = PROJ_ROOT.parent / "shared" / "seed" / "kinesitherapy-in-als-2017.txt"
 
 
@@ -24,12 +24,6 @@ def data_copy(tmp_path) -> Path:
 @pytest.fixture(scope="session")
 def tables():
     return load_tables(DATA_DIR)
-
-
-def quarto_binary() -> str | None:
-    """The Quarto CI installed (QUARTO) or the one on PATH; None when neither exists."""
-    candidate = os.environ.get("QUARTO") or shutil.which("quarto")
-    return candidate if candidate and shutil.which(candidate) else None
 
 
 @pytest.fixture(scope="session")

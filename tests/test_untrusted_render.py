@@ -5,7 +5,6 @@ output, no citation, no math and no truncated cell.
 
 Needs Quarto: QUARTO=$(/work/shared/tools/quarto/install) or quarto on PATH (CI installs it)."""
 import html
-import os
 import re
 import shutil
 import subprocess
@@ -14,13 +13,9 @@ from pathlib import Path
 
 import pytest
 from contributed import CANARY, CATALOGUE
+from rendering import quarto_binary
 
 pytestmark = pytest.mark.slow
-
-
-def quarto_binary():
-    found = os.environ.get("QUARTO") or shutil.which("quarto")
-    return found if found and shutil.which(found) else None
 
 
 class Live(HTMLParser):
