@@ -31,7 +31,12 @@ EXPLORER_ONLY = ("report/explorer.qmd", "report/explorer.js", "report/explorer-*
                  "build/analysis/explorer/*")
 # Read by no output, and left out of the staged copies so that none can: the build's record of its own inputs
 # (manifest.json) changes with every edit to the package source, even one that changes no table, figure or text.
-READ_BY_NONE = ("manifest.json",)
+READ_BY_NONE = ("manifest.json",)  # paths inside build/analysis
+
+
+def read_by_none(analysis_dir: Path, path: Path) -> bool:
+    """Whether a file under analysis_dir is one no output reads: the same test for the keys and the staged copy."""
+    return Path(path).relative_to(analysis_dir).as_posix() in READ_BY_NONE
 REVIEW_ONLY = ("report/index.qmd", "report/print-layout.typ", "report/reference-links.html", "report/methods.bib",
                "build/analysis/tables/*", "build/analysis/figures/*", "build/analysis/prose/*",
                "build/analysis/notebooks-html/*", "build/analysis/notebooks/*")
@@ -77,8 +82,7 @@ def render_inputs(project_root: Path, analysis_dir: Path) -> dict[str, Path]:
     inputs.update({p.relative_to(root).as_posix(): p for p in sorted((root / "report").rglob("*"))
                    if p.is_file() and p.suffix in SOURCE_SUFFIXES})
     inputs.update({f"build/analysis/{p.relative_to(analysis_dir).as_posix()}": p
-                   for p in sorted(Path(analysis_dir).rglob("*")) if p.is_file()
-                   and p.relative_to(analysis_dir).as_posix() not in READ_BY_NONE})
+                   for p in sorted(Path(analysis_dir).rglob("*")) if p.is_file() and not read_by_none(analysis_dir, p)})
     return inputs
 
 
@@ -102,7 +106,7 @@ def last_render(report_dir: Path) -> dict:
     return record if isinstance(record, dict) else {}
 
 
-def outputs_to_render(report_dir: Path, keys: dict[str, str], quarto: str | None = None) -> list[Output]:
+def outputs_to_render(report_dir: Path, keys: dict[str, str], version: str | None = None) -> list[Output]:
     """The outputs whose inputs changed since the last good report, whose files are gone, or (given the version
     of the Quarto at hand) that another Quarto rendered."""
     record = last_render(report_dir)
@@ -111,7 +115,7 @@ def outputs_to_render(report_dir: Path, keys: dict[str, str], quarto: str | None
         seen = record.get(output.name, {})
         complete = all((Path(report_dir) / f).is_file() for f in seen.get("files", [])) and \
             (Path(report_dir) / output.main_file).is_file()
-        other_quarto = quarto is not None and seen.get("quarto") != quarto
+        other_quarto = version is not None and seen.get("quarto") != version
         if seen.get("key") != keys[output.name] or not complete or other_quarto:
             stale.append(output)
     return stale
@@ -130,8 +134,7 @@ def render_outputs(quarto: str, project_root: Path, analysis_dir: Path, stage: P
         project = stage / output.name / "project"
         shutil.copytree(project_root, project, ignore=shutil.ignore_patterns(*RENDER_SKIP))
         shutil.copytree(analysis_dir, project / "build" / "analysis",
-                        ignore=lambda folder, names: [n for n in names if Path(folder) == Path(analysis_dir)
-                                                      and n in READ_BY_NONE])
+                        ignore=lambda folder, names: [n for n in names if read_by_none(analysis_dir, Path(folder, n))])
         folder = stage / output.name / "output"
         handle = open(stage / output.name / "quarto.log", "w", encoding="utf-8")
         command = [quarto, "render", *output.target, "--output-dir", str(folder.resolve())]
@@ -153,22 +156,23 @@ def render_outputs(quarto: str, project_root: Path, analysis_dir: Path, stage: P
     return results
 
 
-def assemble(report_dir: Path, rendered: dict[str, Path], keys: dict[str, str], target: Path, quarto: str = "") -> None:
-    """The new report in `target`: fresh renders (by the Quarto of version `quarto`), plus the unchanged outputs
-    of the last good report."""
+def assemble(report_dir: Path, rendered: dict[str, Path], keys: dict[str, str], target: Path,
+             version: str = "") -> None:
+    """The new report in `target`: fresh renders (by the Quarto of that version), plus the unchanged outputs of
+    the last good report."""
     record = last_render(report_dir)
     new_record = {}
     Path(target).mkdir(parents=True, exist_ok=True)
     for output in OUTPUTS:
         if output.name in rendered:
-            source, files, version = rendered[output.name], files_under(rendered[output.name]), quarto
+            source, files, rendered_by = rendered[output.name], files_under(rendered[output.name]), version
         else:
             seen = record[output.name]
-            source, files, version = Path(report_dir), seen["files"], seen.get("quarto", "")
+            source, files, rendered_by = Path(report_dir), seen["files"], seen.get("quarto", "")
         for name in files:
             (target / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source / name, target / name)
-        new_record[output.name] = {"key": keys[output.name], "files": files, "quarto": version}
+        new_record[output.name] = {"key": keys[output.name], "files": files, "quarto": rendered_by}
     (target / KEYS_FILE).write_text(json.dumps(new_record, indent=1, sort_keys=True), encoding="utf-8")
 
 
